@@ -1,0 +1,1 @@
+"""Readers for fashion datasets and the kit's generated sample sets."""
