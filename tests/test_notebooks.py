@@ -1,0 +1,18 @@
+"""Every numbered notebook runs top to bottom and shows at least one figure."""
+
+import pytest
+
+from fashion_ai.walkthrough import execute_notebook, notebook_paths
+
+NOTEBOOKS = notebook_paths()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(path, tmp_path):
+    run = execute_notebook(path, tmp_path, timeout=600)
+    assert run.ok, f"{path.name} failed: {run.error}"
+    assert run.figures, f"{path.name} shows no figure"
+
+
+def test_the_walkthrough_has_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no numbered notebook"
