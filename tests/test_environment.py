@@ -38,7 +38,7 @@ def test_torch_and_torchvision_are_pinned_exactly_everywhere():
     pins = requirements_pins()
     assert pins["torch"] == "2.13.0" and pins["torchvision"] == "0.28.0"
     pyproject = (ROOT / "pyproject.toml").read_text()
-    assert re.findall(r'"torch([^"]*)"', pyproject) == ["==2.13.0"]
+    assert re.findall(r'"torch([=<>!~ ][^"]*)?"', pyproject) == ["==2.13.0"]
     assert re.findall(r'"torchvision([^"]*)"', pyproject) == ["==0.28.0"]
 
 
