@@ -10,6 +10,11 @@ def register(subparsers):
     build.add_argument("--seed", type=int, default=0)
     build.set_defaults(run=run_build_sample)
 
+    check = sub.add_parser("check", help="check a set (a folder or a CSV manifest) and print the report")
+    check.add_argument("path", help="the set's folder or its manifest .csv")
+    check.add_argument("--quick", action="store_true", help="only check that files exist (do not read them)")
+    check.set_defaults(run=run_check)
+
 
 def run_build_sample(args) -> int:
     from ..datasets.c2s_sample import build_sample_set
@@ -17,3 +22,12 @@ def run_build_sample(args) -> int:
     manifest = build_sample_set(args.out, seed=args.seed)
     print(f"wrote {manifest}")
     return 0
+
+
+def run_check(args) -> int:
+    """Print the report; exit 0 when the set is usable, 1 when it is not."""
+    from ..consumer_shop import load_set
+
+    _, report = load_set(args.path, check_images=not args.quick)
+    print(report)
+    return 0 if report.usable else 1
