@@ -147,17 +147,12 @@ def _resolve(base: Path, path: str) -> str:
 def read_folder(root):
     """A set table from the documented folder layout, and the problems with the layout itself."""
     root = Path(root).resolve()
-    problems, rows = [], []
-    children = _visible_dirs(root)
-    if not children:
-        what = "is empty" if not any(_visible(root.iterdir())) else "holds no item folders"
-        problems.append(Problem("set", str(root), f"the folder {what}; expected {root.name}/<item_id>/shop/ "
-                                "and <item_id>/consumer/ folders with photos"))
-        return empty_table(), problems
+    problems, rows, n_items = [], [], 0
     categories = _read_categories(root, problems)
-    for child in children:
+    for child in _visible_dirs(root):
         if _is_item_folder(child):
             rows += _read_item(child, categories.get(child.name, ""), problems)
+            n_items += 1
             continue
         items = [d for d in _visible_dirs(child) if _is_item_folder(d)]
         if not items:
@@ -165,6 +160,11 @@ def read_folder(root):
                                     "is not an item; skipped"))
         for item in items:
             rows += _read_item(item, child.name, problems)
+        n_items += len(items)
+    if not n_items:
+        what = "is empty" if not _visible(root.iterdir()) else "holds no item folders"
+        problems.append(Problem("set", str(root), f"the folder {what}; expected {root.name}/<item_id>/shop/ "
+                                "and <item_id>/consumer/ folders with photos"))
     table = pd.DataFrame(rows, columns=COLUMNS) if rows else empty_table()
     return table, problems
 
