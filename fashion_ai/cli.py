@@ -8,6 +8,7 @@ import sys
 COMMAND_MODULES = [
     "c2s",
     "demo",
+    "fmnist",
     "pop",
 ]
 
