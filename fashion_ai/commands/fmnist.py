@@ -34,7 +34,8 @@ def run_train(args) -> int:
     images, labels = fashion_mnist.load("train", source=args.source)
     source = fashion_mnist.source_name(args.source)
     print(f"training on {len(images)} train images ({source}), {args.epochs} epochs, seed {args.seed}")
-    bar = tqdm(total=args.epochs, unit="epoch", file=sys.stdout, mininterval=5, bar_format="{l_bar}{bar}| {n:.2f}/{total} [{elapsed}<{remaining}{postfix}]")
+    bar = tqdm(total=args.epochs, unit="epoch", file=sys.stdout, mininterval=5,
+               bar_format="{l_bar}{bar}| {n:.2f}/{total} epochs [{elapsed}<{remaining}{postfix}]")
 
     def progress(epoch, step, steps, loss):
         bar.set_postfix(loss=f"{loss:.3f}", refresh=False)

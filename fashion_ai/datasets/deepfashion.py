@@ -47,7 +47,8 @@ def read_list_file(path, columns) -> pd.DataFrame:
     count = _count(path, lines)
     if len(lines) < 2 or lines[1].split() != list(columns):
         found = " ".join(lines[1].split()) if len(lines) > 1 else "nothing"
-        raise DeepFashionFormatError(path, f"line 2 must name the columns {' '.join(columns)}, found: {found}", 2)
+        raise DeepFashionFormatError(
+            path, f"the second line must name the columns {' '.join(columns)}, found: {found}", 2)
     rows = []
     for number, line in enumerate(lines[2:], start=3):
         fields = line.split()
@@ -156,10 +157,11 @@ def _count(path, lines) -> int:
         raise DeepFashionFormatError(path, "the file is empty")
     first = lines[0].strip()
     if not first.isdigit():
-        raise DeepFashionFormatError(path, f"line 1 must be the number of rows, found: {first}", 1)
+        raise DeepFashionFormatError(path, f"the first line must be the number of rows, found: {first}", 1)
     return int(first)
 
 
 def _check_count(path, count, found):
     if count != found:
-        raise DeepFashionFormatError(path, f"line 1 promises {count} rows but the file holds {found} (truncated?)", 1)
+        raise DeepFashionFormatError(
+            path, f"the first line promises {count} rows but the file holds {found} (truncated?)", 1)
