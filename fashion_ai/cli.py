@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "demo",
     "fmnist",
     "pop",
+    "train_fashion",
 ]
 
 

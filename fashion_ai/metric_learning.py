@@ -1,0 +1,281 @@
+"""Triplet metric learning: the `fashion` embedder.
+
+A pretrained CNN puts two photos close when they look alike overall (same background, same light); for
+consumer-to-shop retrieval we want them close when they show the same garment. A small head on top of the
+frozen EfficientNet-Lite0 features learns that from triplets: anchor = a consumer photo, positive = the shop
+photo of the same item, negatives = shop photos of 3 other items of the same category and 2 of other
+categories; the triplet margin loss pushes each negative at least `margin` further from the anchor than
+the positive.
+
+The training photos are generated at training time from Fashion-MNIST's *train* split (see
+`datasets.varied_views`), never shipped; only the head's weights are (data_samples/fashion_head.pt).
+"""
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .datasets import fashion_mnist, varied_views
+from .embedding import Embedder, get_embedder
+from .images import file_digest
+from .paths import cache_dir, data_samples_dir
+
+BACKBONE = "efficientnet-lite0"
+HEAD_FILE = "fashion_head.pt"
+SAME_CATEGORY_NEGATIVES = 3
+OTHER_CATEGORY_NEGATIVES = 2
+#: Bump when the training pictures change, so cached backbone features are not reused.
+VIEWS_VERSION = 1
+
+
+def default_head_path() -> Path:
+    return data_samples_dir() / HEAD_FILE
+
+
+@dataclass
+class TrainingViews:
+    """Backbone features of generated training photos, one row per photo."""
+
+    features: np.ndarray  # (N, D) float32
+    item: np.ndarray  # (N,) int: which garment (its index in the train split)
+    category: np.ndarray  # (N,) int: Fashion-MNIST class
+    is_shop: np.ndarray  # (N,) bool: shop photo (else consumer photo)
+
+    def subset(self, rows):
+        return TrainingViews(self.features[rows], self.item[rows], self.category[rows], self.is_shop[rows])
+
+
+def item_views(images, index, seed, consumer_views):
+    """One shop photo then `consumer_views` consumer photos of train garment `index`, each consumer photo
+    with its own degradation strength; the same (seed, index) always gives the same pictures."""
+    rng = np.random.default_rng([seed, int(index)])
+    color, pattern = varied_views.random_look(rng)
+    views = [varied_views.shop_view(images[index], color, pattern, rng)]
+    for _ in range(consumer_views):
+        distractor = images[rng.integers(len(images))]
+        views.append(varied_views.consumer_view(images[index], color, pattern, rng,
+                                                strength=rng.uniform(0.4, 1.6), distractor=distractor))
+    return views
+
+
+def training_views(backbone, per_class=300, consumer_views=2, seed=0, batch_items=32, progress=None,
+                   cache=True) -> TrainingViews:
+    """Render shop + consumer photos of `per_class` train garments per class and embed them with
+    `backbone` (a function: list of PIL images -> (N, D) array). The features are cached on disk, keyed
+    by the settings, because embedding thousands of photos is the slow part of training."""
+    images, labels = fashion_mnist.load("train")
+    picks = fashion_mnist.subset_indices(labels, per_class)
+    key = f"views-v{VIEWS_VERSION}-{backbone_name(backbone)}-n{len(picks)}-c{consumer_views}-s{seed}"
+    cached = cache_dir() / "fashion_training" / f"{key}.npz"
+    if cache and cached.exists():
+        with np.load(cached) as data:
+            return TrainingViews(**{k: data[k] for k in ("features", "item", "category", "is_shop")})
+    rows, chunks = [], []
+    for start in range(0, len(picks), batch_items):
+        batch = picks[start:start + batch_items]
+        pictures = []
+        for index in batch:
+            pictures += item_views(images, index, seed, consumer_views)
+            rows += [(index, labels[index], k == 0) for k in range(consumer_views + 1)]
+        chunks.append(np.asarray(backbone(pictures), np.float32))
+        if progress:
+            progress(min(start + batch_items, len(picks)), len(picks))
+    item, category, is_shop = (np.array(col) for col in zip(*rows))
+    views = TrainingViews(np.concatenate(chunks), item, category, is_shop.astype(bool))
+    if cache:
+        atomic_write(cached, lambda path: np.savez(path, **views.__dict__), suffix=".npz")
+    return views
+
+
+def backbone_name(backbone) -> str:
+    """A name for a backbone function, for cache keys: its embedder's name + version when it has one."""
+    owner = getattr(backbone, "__self__", None)
+    return f"{owner.name}-{owner.version}" if owner is not None else getattr(backbone, "__name__", "backbone")
+
+
+def sample_triplets(item, category, is_shop, rng, n_same=SAME_CATEGORY_NEGATIVES,
+                    n_other=OTHER_CATEGORY_NEGATIVES):
+    """Rows for triplets: every consumer photo is an anchor, its positive is the shop photo of the same
+    item, and its negatives are shop photos of `n_same` other items of the same category followed by
+    `n_other` items of other categories (never the anchor's own item).
+
+    Returns anchors (A,), positives (A,), negatives (A, n_same + n_other) as row indices.
+    """
+    shop_rows = np.flatnonzero(is_shop)
+    shop_of_item = dict(zip(item[shop_rows], shop_rows))
+    anchors = np.flatnonzero(~is_shop)
+    anchors = anchors[[it in shop_of_item for it in item[anchors]]]
+    positives = np.array([shop_of_item[it] for it in item[anchors]], dtype=np.int64)
+    negatives = np.empty((len(anchors), n_same + n_other), dtype=np.int64)
+    by_category = {c: shop_rows[category[shop_rows] == c] for c in np.unique(category)}
+    for k, row in enumerate(anchors):
+        same = by_category[category[row]]
+        same = same[item[same] != item[row]]
+        other = shop_rows[category[shop_rows] != category[row]]
+        if len(same) < n_same or len(other) < n_other:
+            raise ValueError("too few items to draw negatives: each category needs "
+                             f"{n_same + 1} items and there must be {n_other} items in other categories")
+        negatives[k, :n_same] = rng.choice(same, n_same, replace=False)
+        negatives[k, n_same:] = rng.choice(other, n_other, replace=False)
+    return anchors, positives, negatives
+
+
+class EmbeddingHead(nn.Module):
+    """Backbone features -> a smaller unit-length embedding (cosine similarity = dot product)."""
+
+    def __init__(self, in_dim=1280, out_dim=256, hidden=0, dropout=0.0):
+        super().__init__()
+        self.config = {"in_dim": in_dim, "out_dim": out_dim, "hidden": hidden, "dropout": dropout}
+        layers = [nn.Dropout(dropout)] if dropout else []
+        if hidden:
+            layers += [nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, out_dim)]
+        else:
+            layers += [nn.Linear(in_dim, out_dim)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = nn.functional.normalize(x, dim=1)
+        return nn.functional.normalize(self.net(x), dim=1)
+
+
+def triplet_loss(anchor, positive, negatives, margin=0.2):
+    """Mean over triplets of max(0, |a - p| - |a - n| + margin); negatives is (A, K, D)."""
+    d_pos = (anchor - positive).norm(dim=1, keepdim=True)
+    d_neg = (anchor[:, None, :] - negatives).norm(dim=2)
+    return torch.relu(d_pos - d_neg + margin).mean()
+
+
+def top1(head, views: TrainingViews) -> float:
+    """Share of consumer photos whose nearest shop photo (through `head`) is their own item's."""
+    with torch.no_grad():
+        emb = head(torch.from_numpy(views.features)).numpy()
+    shop, consumer = np.flatnonzero(views.is_shop), np.flatnonzero(~views.is_shop)
+    nearest = shop[np.argmax(emb[consumer] @ emb[shop].T, axis=1)]
+    return float(np.mean(views.item[nearest] == views.item[consumer]))
+
+
+def split_items(views: TrainingViews, validation_share, seed):
+    """Train / validation views, split by item so no garment is on both sides."""
+    items = np.unique(views.item)
+    held = np.random.default_rng(seed).choice(items, int(len(items) * validation_share), replace=False)
+    in_val = np.isin(views.item, held)
+    return views.subset(np.flatnonzero(~in_val)), views.subset(np.flatnonzero(in_val))
+
+
+def train_head(views: TrainingViews, epochs=30, seed=0, margin=0.2, lr=1e-3, batch_size=256,
+               out_dim=256, hidden=0, dropout=0.2, feature_noise=0.1, validation_share=0.1, progress=None):
+    """Train an `EmbeddingHead` on cached features with fresh triplets every epoch.
+
+    Feature noise and dropout make each epoch's features differ a little, so the head does not lean on a
+    few backbone dimensions that happen to separate the training renders. Returns the head and its
+    history: per epoch the mean loss and the top-1 on held-out training items (and on training items).
+    """
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    train, val = split_items(views, validation_share, seed)
+    head = EmbeddingHead(views.features.shape[1], out_dim, hidden, dropout)
+    optimiser = torch.optim.Adam(head.parameters(), lr=lr, weight_decay=1e-4)
+    features = torch.from_numpy(train.features)
+    scale = features.std(dim=0, keepdim=True)
+    history = {"epoch": [], "loss": [], "val_top1": [], "train_top1": []}
+    for epoch in range(1, epochs + 1):
+        head.train()
+        anchors, positives, negatives = sample_triplets(train.item, train.category, train.is_shop, rng)
+        order = torch.from_numpy(rng.permutation(len(anchors)))
+        losses = []
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            rows = torch.cat([torch.from_numpy(a)[batch].reshape(len(batch), -1)
+                              for a in (anchors, positives, negatives)], dim=1)
+            x = features[rows.flatten()]
+            x = x + feature_noise * scale * torch.randn_like(x)
+            emb = head(x).reshape(len(batch), rows.shape[1], -1)
+            loss = triplet_loss(emb[:, 0], emb[:, 1], emb[:, 2:], margin)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+        head.eval()
+        history["epoch"].append(epoch)
+        history["loss"].append(float(np.mean(losses)))
+        history["val_top1"].append(top1(head, val) if len(val.item) else float("nan"))
+        history["train_top1"].append(top1(head, train))
+        if progress:
+            progress(epoch, epochs, history)
+    return head, history
+
+
+def atomic_write(path, write, suffix=""):
+    """Write a file through `write(tmp_path)` then rename it into place: a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_head(path, head: EmbeddingHead, history, settings):
+    """Save the head's weights (float16, to stay small), its configuration, training curve and settings."""
+    state = {k: v.to(torch.float16) for k, v in head.state_dict().items()}
+    checkpoint = {"config": head.config, "state_dict": state, "history": history, "settings": settings,
+                  "backbone": BACKBONE}
+    atomic_write(path, lambda tmp: torch.save(checkpoint, tmp), suffix=".pt")
+
+
+def load_head(path=None):
+    """The head saved at `path` (default: the shipped one) and its checkpoint dict."""
+    path = Path(path or default_head_path())
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no fashion head checkpoint here; train one with "
+                                "`fashion-ai train-fashion`")
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    head = EmbeddingHead(**checkpoint["config"])
+    head.load_state_dict({k: v.float() for k, v in checkpoint["state_dict"].items()})
+    return head.eval(), checkpoint
+
+
+class FashionEmbedder(Embedder):
+    """The `fashion` model: EfficientNet-Lite0 features (same input handling as `efficientnet-lite0`)
+    passed through the triplet-trained head shipped in data_samples/fashion_head.pt."""
+
+    name = "fashion"
+
+    def __init__(self, head_path=None):
+        self.backbone = get_embedder(BACKBONE)
+        self.load_side = self.backbone.load_side
+        path = Path(head_path or default_head_path())
+        self.head, self.checkpoint = load_head(path)
+        self.dim = self.head.config["out_dim"]
+        # the cache key changes whenever the backbone or the shipped head does
+        self.version = f"{self.backbone.version}-{file_digest(path)[:12]}"
+
+    def prepare(self, image):
+        return self.backbone.prepare(image)
+
+    def embed_prepared(self, items):
+        features = self.backbone.embed_prepared(items)
+        with torch.inference_mode():
+            return self.head(torch.from_numpy(np.asarray(features, np.float32))).numpy()
+
+
+def train_fashion(out=None, per_class=100, consumer_views=2, epochs=40, seed=0, view_progress=None,
+                  epoch_progress=None):
+    """The whole recipe behind the shipped head: render training photos from the train split, embed them
+    with the frozen backbone (cached), train the head, save it atomically to `out`. Returns the history."""
+    backbone = get_embedder(BACKBONE)
+    views = training_views(backbone.embed, per_class, consumer_views, seed, progress=view_progress)
+    head, history = train_head(views, epochs=epochs, seed=seed, progress=epoch_progress)
+    settings = {"per_class": per_class, "consumer_views": consumer_views, "epochs": epochs, "seed": seed,
+                "training_photos": len(views.item), "fashion_mnist": fashion_mnist.source_name()}
+    save_head(out or default_head_path(), head, history, settings)
+    return history
