@@ -39,3 +39,21 @@ def plot_image_grid(images, titles=None, ncols=8, size=1.6, cmap="gray"):
                 ax.set_title(titles[k], fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_boxes(image, boxes, labels=(), ax=None, title=None):
+    """A picture with its garment boxes ([x1, y1, x2, y2] in pixels) drawn and labelled."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    ax.imshow(image)
+    colours = plt.cm.tab10.colors
+    for k, (x1, y1, x2, y2) in enumerate(boxes):
+        colour = colours[k % len(colours)]
+        ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=colour, linewidth=2.5))
+        if k < len(labels):
+            ax.text(x1, y1, labels[k], color="white", fontsize=10, va="bottom",
+                    bbox={"facecolor": colour, "alpha": 0.8, "pad": 1, "edgecolor": "none"})
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=12)
+    return ax.figure
