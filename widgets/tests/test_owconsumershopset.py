@@ -1,0 +1,87 @@
+"""Consumer-Shop Set widget: the sample, a student's folder with problems, a manifest, an unusable set."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from orangecontrib.imageanalytics.utils.image_utils import filter_image_attributes
+from orangewidget.tests.base import WidgetTest
+
+from fashion_ai.consumer_shop import sample_set_path
+from fashion_ai_widgets.owconsumershopset import OWConsumerShopSet
+
+SAMPLE = sample_set_path().parent
+
+
+class TestOWConsumerShopSet(WidgetTest):
+    def setUp(self):
+        self.widget = self.create_widget(OWConsumerShopSet)
+        self.wait_until_finished(timeout=60_000)
+
+    def load(self, setter, path):
+        setter(str(path))
+        self.wait_until_finished(timeout=60_000)
+        return self.get_output(self.widget.Outputs.data)
+
+    def small_folder(self, root):
+        for item in ("ankle-boot-01", "bag-01", "dress-01"):
+            shutil.copytree(SAMPLE / item, root / item)
+        return root
+
+    def test_sample_set_on_start(self):
+        data = self.get_output(self.widget.Outputs.data)
+        self.assertEqual(len(data), 360)
+        image = filter_image_attributes(data)[0]
+        self.assertEqual(image.attributes["type"], "image")
+        self.assertEqual(image.attributes["origin"], str(SAMPLE))
+        self.assertFalse(self.widget.Warning.active or self.widget.Error.active)
+        self.assertIsNone(self.get_output(self.widget.Outputs.problems))
+        self.assertIn("Usable: yes", self.widget.report_view.toPlainText())
+
+    def test_folder_with_bad_file_and_missing_side(self):
+        root = self.small_folder(self.tmp_dir())
+        (root / "bag-01" / "consumer" / "broken.jpg").write_text("not a photo")
+        shutil.rmtree(root / "dress-01" / "shop")
+        data = self.load(self.widget.set_folder, root)
+        self.assertEqual(len(data), 6)
+        self.assertTrue(self.widget.Warning.problems.is_shown())
+        self.assertIn("2 problem(s) found; 3 photo(s) left out", str(self.widget.Warning.problems.formatted))
+        problems = self.get_output(self.widget.Outputs.problems)
+        self.assertEqual(len(problems), 2)
+        text = self.widget.report_view.toPlainText()
+        self.assertIn("broken.jpg: not an image file the kit can read", text)
+        self.assertIn("dress-01: item has no usable shop photo", text)
+
+    def test_manifest(self):
+        data = self.load(self.widget.set_manifest, SAMPLE / "manifest.csv")
+        self.assertEqual(len(data), 360)
+        self.assertEqual(data.domain.class_var.name, "category")
+
+    def test_unusable_set_sends_nothing(self):
+        empty = self.tmp_dir()
+        self.assertIsNone(self.load(self.widget.set_folder, empty))
+        self.assertTrue(self.widget.Error.unusable.is_shown())
+        self.assertIn("the folder is empty", self.widget.Error.unusable.formatted)
+        self.widget.use_sample()
+        self.wait_until_finished(timeout=60_000)
+        self.assertFalse(self.widget.Error.unusable.is_shown())
+        self.assertEqual(len(self.get_output(self.widget.Outputs.data)), 360)
+
+    def test_no_path_chosen(self):
+        self.widget.folder = ""
+        self.widget.set_folder("")
+        self.assertTrue(self.widget.Warning.no_path.is_shown())
+        self.assertIsNone(self.get_output(self.widget.Outputs.data))
+
+    def test_settings_restore_the_source(self):
+        root = self.small_folder(self.tmp_dir())
+        self.load(self.widget.set_folder, root)
+        settings = self.widget.settingsHandler.pack_data(self.widget)
+        again = self.create_widget(OWConsumerShopSet, stored_settings=settings)
+        self.wait_until_finished(again, timeout=60_000)
+        self.assertEqual(len(self.get_output(again.Outputs.data, widget=again)), 9)
+
+    def tmp_dir(self):
+        path = Path(tempfile.mkdtemp(prefix="c2s-widget-"))
+        self.addCleanup(shutil.rmtree, path, ignore_errors=True)
+        return path
