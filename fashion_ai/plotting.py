@@ -57,3 +57,30 @@ def plot_boxes(image, boxes, labels=(), ax=None, title=None):
     if title:
         ax.set_title(title, fontsize=12)
     return ax.figure
+
+
+def plot_consumer_shop_pairs(table, n_items=6, size=2.4):
+    """One column per item (one item per category when it can): the shop photo on top, its consumer photos
+    below, so the gap between the two worlds is plain to see."""
+    from .images import load_image
+
+    items = list(table.drop_duplicates("category")["item_id"])[:n_items]
+    items += [i for i in dict.fromkeys(table["item_id"]) if i not in items][:n_items - len(items)]
+    groups = [table[table["item_id"] == item] for item in items]
+    shots = [list(g.loc[g["domain"] == "shop", "path"][:1]) + list(g.loc[g["domain"] == "consumer", "path"])
+             for g in groups]
+    nrows = max(len(s) for s in shots)
+    fig, axes = plt.subplots(nrows, len(items), figsize=(len(items) * size, nrows * size + 0.6), squeeze=False)
+    for col, (item, paths) in enumerate(zip(items, shots)):
+        for row, ax in enumerate(axes[:, col]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row < len(paths):
+                ax.imshow(load_image(paths[row], max_side=256))
+            else:
+                ax.axis("off")
+        axes[0, col].set_title(item, fontsize=12)
+    for row in range(nrows):
+        axes[row, 0].set_ylabel("shop" if row == 0 else f"consumer {row}", fontsize=14)
+    fig.tight_layout()
+    return fig
