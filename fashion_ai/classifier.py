@@ -10,8 +10,6 @@ minutes on a laptop CPU. The same network serves three uses:
 - `FMNISTEmbedder`: its 128-d penultimate features as the "fmnist-cnn" image embedder.
 """
 
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from torch import nn
 from .datasets.fashion_mnist import CLASSES
 from .embedding import Embedder
 from .images import file_digest
-from .paths import data_samples_dir
+from .paths import atomic_write, data_samples_dir
 
 #: Pixel mean and spread of the Fashion-MNIST train split (on the 0..1 scale), used to normalise inputs.
 MEAN, STD = 0.2860, 0.3530
@@ -110,18 +108,9 @@ def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=No
 
 def save_checkpoint(model: GarmentCNN, path, info: dict):
     """Write the weights (half precision: half the size, same accuracy) and `info` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
     payload = {"state_dict": state, "classes": list(CLASSES), "mean": MEAN, "std": STD, "info": dict(info)}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, lambda tmp: torch.save(payload, tmp), suffix=".pt")
 
 
 def load_checkpoint(path=None) -> GarmentCNN:
@@ -134,7 +123,7 @@ def load_checkpoint(path=None) -> GarmentCNN:
         model = GarmentCNN()
         model.load_state_dict({k: v.float() if v.is_floating_point() else v
                                for k, v in payload["state_dict"].items()})
-    except (RuntimeError, KeyError, TypeError, EOFError, OSError) as exc:
+    except Exception as exc:  # torch.load fails in many ways on a file that is not a checkpoint
         raise CheckpointError(f"{path}: not a Fashion-MNIST classifier checkpoint ({exc})") from exc
     return model.eval()
 

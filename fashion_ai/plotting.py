@@ -20,7 +20,7 @@ def plot_confusion_matrix(matrix, class_names, title="Confusion matrix", ax=None
     ax.set_title(title, fontsize=15)
     for i in range(n):
         for j in range(n):
-            if share[i, j] >= 0.005:
+            if round(100 * share[i, j]) >= 1:
                 ax.text(j, i, f"{100 * share[i, j]:.0f}", ha="center", va="center", fontsize=10,
                         color="white" if share[i, j] > 0.5 else "black")
     ax.figure.tight_layout()
@@ -57,6 +57,160 @@ def plot_boxes(image, boxes, labels=(), ax=None, title=None):
     if title:
         ax.set_title(title, fontsize=12)
     return ax.figure
+
+
+def plot_training_curve(history, title="Triplet training"):
+    """Triplet loss and held-out top-1 per epoch, side by side: is the head still learning, and does what
+    it learns carry over to garments it has not seen?"""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    left.plot(history["epoch"], history["loss"], marker="o", color="tab:red")
+    left.set_xlabel("epoch", fontsize=13)
+    left.set_ylabel("mean triplet loss", fontsize=13)
+    right.plot(history["epoch"], history["train_top1"], marker="o", label="training garments")
+    right.plot(history["epoch"], history["val_top1"], marker="s", label="held-out garments")
+    right.set_xlabel("epoch", fontsize=13)
+    right.set_ylabel("top-1 consumer-to-shop", fontsize=13)
+    right.legend(fontsize=12)
+    for ax in (left, right):
+        ax.tick_params(labelsize=12)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=15)
+    fig.tight_layout()
+    return fig
+
+
+def plot_topk_comparison(results, title="Consumer-to-shop top-k accuracy"):
+    """Grouped bars of top-k accuracy, one colour per model; `results` is {model: {k: accuracy}}."""
+    models = list(results)
+    ks = sorted(next(iter(results.values())))
+    width = 0.8 / len(models)
+    fig, ax = plt.subplots(figsize=(10, 5))
+    for m, model in enumerate(models):
+        xs = np.arange(len(ks)) + (m - (len(models) - 1) / 2) * width
+        values = [100 * results[model][k] for k in ks]
+        bars = ax.bar(xs, values, width, label=model)
+        ax.bar_label(bars, fmt="%.0f", fontsize=11)
+    ax.set_xticks(range(len(ks)), [f"top-{k}" for k in ks], fontsize=13)
+    ax.set_ylabel("queries found (%)", fontsize=13)
+    ax.set_ylim(0, 105)
+    ax.legend(fontsize=12)
+    ax.set_title(title, fontsize=15)
+    fig.tight_layout()
+    return fig
+
+
+def plot_trend_ranking(table, pictures, n=8, title="Winning designs: catalogue items trendy photos retrieve"):
+    """The top `n` catalogue items of a trend ranking, each with its picture, score and hit count;
+    `pictures` maps item -> image or image path."""
+    top = table.head(n)
+    fig, axes = plt.subplots(1, len(top), figsize=(2.2 * len(top), 3.2), squeeze=False)
+    for ax, row in zip(axes[0], top.itertuples()):
+        ax.imshow(thumbnail(pictures[row.item]))
+        ax.set_title(f"{row.item}\nscore {row.score:.2f}, {row.hits} hits", fontsize=11)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=15)
+    fig.tight_layout()
+    return fig
+
+
+# --- CNN features: dendrograms, cluster galleries, retrieval results -------------------------------------
+
+#: Frame colours of a photo's domain in the figures below.
+DOMAIN_COLORS = {"consumer": "tab:orange", "shop": "tab:blue"}
+
+
+def thumbnail(image, side=96):
+    """A small RGB array of a path or PIL image, for figures (files are read with the kit's safe loader)."""
+    from PIL import Image
+
+    from .images import load_image
+
+    im = image if isinstance(image, Image.Image) else load_image(image, max_side=side)
+    im = im.copy()
+    im.thumbnail((side, side))
+    return np.asarray(im)
+
+
+def _framed(ax, image, color=None, width=4):
+    """Show a picture with its axes hidden, framed in `color` when given."""
+    ax.imshow(image)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(color is not None)
+        if color is not None:
+            spine.set_edgecolor(color)
+            spine.set_linewidth(width)
+
+
+def plot_dendrogram_thumbnails(z, images, frame_colors=None, title="Hierarchical clustering", cut_height=None):
+    """The dendrogram of linkage `z` with each leaf's picture below it (readable for up to ~60 leaves);
+    `frame_colors` (one per leaf, e.g. by domain) frames the pictures; `cut_height` draws the cut line."""
+    from scipy.cluster import hierarchy
+
+    n = len(images)
+    fig = plt.figure(figsize=(max(10.0, 0.34 * n), 7.5))
+    tree_ax = fig.add_axes([0.04, 0.30, 0.94, 0.62])
+    leaves = hierarchy.dendrogram(z, ax=tree_ax, no_labels=True, color_threshold=cut_height,
+                                  above_threshold_color="grey")["leaves"]
+    tree_ax.set_ylabel("merge distance", fontsize=13)
+    tree_ax.tick_params(labelsize=11)
+    tree_ax.set_title(title, fontsize=15)
+    if cut_height is not None:
+        tree_ax.axhline(cut_height, color="black", linestyle="--", linewidth=1)
+    width = 0.94 / n
+    for position, leaf in enumerate(leaves):
+        row = position % 2  # two staggered rows, so the pictures can be larger than a leaf's width
+        ax = fig.add_axes([0.04 + (position - 0.8) * width, 0.16 - 0.13 * row, 1.6 * width, 0.13])
+        _framed(ax, thumbnail(images[leaf]), None if frame_colors is None else frame_colors[leaf], width=2)
+    return fig
+
+
+def plot_cluster_gallery(images, labels, max_clusters=6, per_cluster=8, captions=None, frame_colors=None,
+                         title="What each cluster holds"):
+    """One row per cluster (largest first): its size and up to `per_cluster` of its pictures."""
+    labels = np.asarray(labels)
+    ids, sizes = np.unique(labels, return_counts=True)
+    shown = ids[np.argsort(-sizes, kind="stable")][:max_clusters]
+    fig, axes = plt.subplots(len(shown), per_cluster, figsize=(1.7 * per_cluster, 2.0 * len(shown)),
+                             squeeze=False)
+    for row, cluster in zip(axes, shown):
+        members = np.flatnonzero(labels == cluster)
+        for k, ax in enumerate(row):
+            ax.axis("off")
+            if k < len(members):
+                i = members[k]
+                ax.axis("on")
+                _framed(ax, thumbnail(images[i]), None if frame_colors is None else frame_colors[i])
+                if captions is not None:
+                    ax.set_title(captions[i], fontsize=9)
+        row[0].set_ylabel(f"cluster {cluster}\n{len(members)} photos", fontsize=12, rotation=0,
+                          ha="right", va="center")
+        row[0].axis("on")
+    fig.suptitle(title, fontsize=15)
+    fig.tight_layout()
+    return fig
+
+
+def plot_retrieval(query_images, match_images, correct, similarities=None, title="Consumer photo -> top matches"):
+    """One row per query: the consumer photo, then its top matches from the shop gallery, the correct
+    item framed green and the others red."""
+    k = max(len(m) for m in match_images)
+    fig, axes = plt.subplots(len(query_images), k + 1, figsize=(1.9 * (k + 1), 2.1 * len(query_images)),
+                             squeeze=False)
+    for r, row in enumerate(axes):
+        _framed(row[0], thumbnail(query_images[r]), DOMAIN_COLORS["consumer"])
+        row[0].set_title("query", fontsize=12)
+        for j, ax in enumerate(row[1:]):
+            ax.axis("off")
+            if j < len(match_images[r]):
+                ax.axis("on")
+                _framed(ax, thumbnail(match_images[r][j]), "tab:green" if correct[r][j] else "tab:red")
+                label = f"#{j + 1}" + (f"  {similarities[r][j]:.2f}" if similarities is not None else "")
+                ax.set_title(label, fontsize=11)
+    fig.suptitle(title, fontsize=15)
+    fig.tight_layout()
+    return fig
 
 
 def plot_consumer_shop_pairs(table, n_items=6, size=2.4):

@@ -12,6 +12,7 @@ def register(subparsers):
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--source", choices=["auto", "full", "subset"], default="auto",
                        help="full Fashion-MNIST, the bundled subset, or auto (full when installed)")
+    train.add_argument("--limit", type=int, default=None, help="train on the first N images only (quick trials)")
     train.set_defaults(run=run_train)
 
     evaluate = subparsers.add_parser(
@@ -32,6 +33,7 @@ def run_train(args) -> int:
     from ..datasets import fashion_mnist
 
     images, labels = fashion_mnist.load("train", source=args.source)
+    images, labels = images[:args.limit], labels[:args.limit]
     source = fashion_mnist.source_name(args.source)
     print(f"training on {len(images)} train images ({source}), {args.epochs} epochs, seed {args.seed}")
     bar = tqdm(total=args.epochs, unit="epoch", file=sys.stdout, mininterval=5,
@@ -49,7 +51,7 @@ def run_train(args) -> int:
     accuracy = evaluate(model, test_images, test_labels)["accuracy"]
     out = args.out or checkpoint_path()
     info = {"epochs": args.epochs, "seed": args.seed, "train_images": len(images), "data": source,
-            "minutes": round(minutes, 1), "test_accuracy": round(accuracy, 4), "torch": torch.__version__}
+            "minutes": round(minutes, 1), "test_accuracy": round(accuracy, 4), "torch": str(torch.__version__)}
     save_checkpoint(model, out, info)
     print(f"test accuracy {accuracy:.4f} on {len(test_images)} test images; trained in {minutes:.1f} min")
     print(f"wrote {out}")
