@@ -63,8 +63,9 @@ class SetReport:
         return self.n_items >= MIN_ITEMS and not any(p.level == "set" for p in self.problems)
 
     def summary(self) -> str:
-        return (f"{self.n_items} items with both sides ({self.n_consumer} consumer and {self.n_shop} shop "
-                f"photos); {self.n_skipped} photo(s) left out; {len(self.problems)} problem(s) found")
+        return (f"{_count(self.n_items, 'item')} with both sides ({self.n_consumer} consumer and {self.n_shop} "
+                f"shop photos); {_count(self.n_skipped, 'photo')} left out; {_count(len(self.problems), 'problem')}"
+                " found")
 
     def to_frame(self) -> pd.DataFrame:
         rows = [(p.level, p.item_id, p.where, p.message) for p in self.problems]
@@ -79,6 +80,10 @@ class SetReport:
                          "photo, and no problem with the set as a whole)")
         lines += [f"  [{p.level}] {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+def _count(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def empty_table() -> pd.DataFrame:

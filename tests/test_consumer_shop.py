@@ -278,7 +278,7 @@ def test_report_frame_and_text(tmp_path):
     assert list(frame.columns) == ["level", "item_id", "where", "message"]
     assert frame.iloc[0]["item_id"] == "item0" and frame.iloc[0]["where"].endswith("empty.jpg")
     text = str(report)
-    assert "3 items with both sides (3 consumer and 3 shop photos); 1 photo(s) left out" in text
+    assert "3 items with both sides (3 consumer and 3 shop photos); 1 photo left out; 1 problem found" in text
     assert "Usable: yes" in text and "empty.jpg: the file is empty (0 bytes); skipped" in text
 
 
