@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from fashion_ai.cli import main as cli_main
 from fashion_ai.consumer_shop import sample_set_path
 from fashion_ai.datasets import c2s_sample, fashion_mnist
 from fashion_ai.images import file_digest
@@ -43,9 +44,10 @@ def test_renderers_are_deterministic():
     assert np.array_equal(np.asarray(a), np.asarray(b))
 
 
-def test_bundled_sample_is_what_the_builder_makes(tmp_path):
-    manifest = c2s_sample.build_sample_set(tmp_path / "c2s", seed=0)
-    built = pd.read_csv(manifest)
+def test_bundled_sample_is_what_the_build_command_makes(tmp_path, capsys):
+    assert cli_main(["c2s", "build-sample", str(tmp_path / "c2s")]) == 0
+    assert "manifest.csv" in capsys.readouterr().out
+    built = pd.read_csv(tmp_path / "c2s" / "manifest.csv")
     shipped = pd.read_csv(SAMPLE / "manifest.csv")
     pd.testing.assert_frame_equal(built, shipped)
     assert all(file_digest(tmp_path / "c2s" / p) == file_digest(SAMPLE / p) for p in shipped["path"])
