@@ -74,7 +74,7 @@ def test_non_image_name_is_skipped(tmp_path):
     root = good_set(tmp_path / "set")
     (root / "item0" / "shop" / "notes.txt").write_text("bought in May")
     table, report = cs.load_set(root)
-    assert [p.message for p in report.problems] == ["not an image file name (.txt); skipped"]
+    assert [p.message for p in report.problems] == ["not a kind of image file the kit reads (.txt); save photos as JPEG or PNG; skipped"]
     assert len(table) == 6
 
 
