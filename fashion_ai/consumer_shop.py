@@ -215,8 +215,9 @@ def _read_item(folder: Path, category, problems):
             if is_image_name(f):
                 rows.append([folder.name, domain, str(f), category])
             else:
-                problems.append(Problem("file", str(f), f"not a kind of image file the kit reads ({f.suffix or 'no "
-                                        "suffix'}); save photos as JPEG or PNG; skipped", folder.name))
+                kind = f.suffix or "no suffix"
+                problems.append(Problem("file", str(f), f"not a kind of image file the kit reads ({kind}); save "
+                                        "photos as JPEG or PNG; skipped", folder.name))
     return rows
 
 
