@@ -11,8 +11,6 @@ The training photos are generated at training time from Fashion-MNIST's *train* 
 `datasets.varied_views`), never shipped; only the head's weights are (data_samples/fashion_head.pt).
 """
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from torch import nn
 from .datasets import fashion_mnist, varied_views
 from .embedding import Embedder, get_embedder
 from .images import file_digest
-from .paths import cache_dir, data_samples_dir
+from .paths import atomic_write, cache_dir, data_samples_dir
 
 BACKBONE = "efficientnet-lite0"
 HEAD_FILE = "fashion_head.pt"
@@ -63,6 +61,17 @@ def item_views(images, index, seed, consumer_views):
     return views
 
 
+def render_items(images, labels, picks, seed=0, consumer_views=2):
+    """Training photos of the train garments at positions `picks`: a list of PIL images and, per photo,
+    its item, category and whether it is the shop photo."""
+    pictures, rows = [], []
+    for index in picks:
+        pictures += item_views(images, index, seed, consumer_views)
+        rows += [(index, labels[index], k == 0) for k in range(consumer_views + 1)]
+    item, category, is_shop = (np.array(col) for col in zip(*rows))
+    return pictures, item, category, is_shop.astype(bool)
+
+
 def training_views(backbone, per_class=300, consumer_views=2, seed=0, batch_items=32, progress=None,
                    cache=True) -> TrainingViews:
     """Render shop + consumer photos of `per_class` train garments per class and embed them with
@@ -75,18 +84,14 @@ def training_views(backbone, per_class=300, consumer_views=2, seed=0, batch_item
     if cache and cached.exists():
         with np.load(cached) as data:
             return TrainingViews(**{k: data[k] for k in ("features", "item", "category", "is_shop")})
-    rows, chunks = [], []
+    parts = []
     for start in range(0, len(picks), batch_items):
-        batch = picks[start:start + batch_items]
-        pictures = []
-        for index in batch:
-            pictures += item_views(images, index, seed, consumer_views)
-            rows += [(index, labels[index], k == 0) for k in range(consumer_views + 1)]
-        chunks.append(np.asarray(backbone(pictures), np.float32))
+        pictures, *rows = render_items(images, labels, picks[start:start + batch_items], seed, consumer_views)
+        parts.append(TrainingViews(np.asarray(backbone(pictures), np.float32), *rows))
         if progress:
             progress(min(start + batch_items, len(picks)), len(picks))
-    item, category, is_shop = (np.array(col) for col in zip(*rows))
-    views = TrainingViews(np.concatenate(chunks), item, category, is_shop.astype(bool))
+    views = TrainingViews(*(np.concatenate([getattr(p, f) for p in parts])
+                            for f in ("features", "item", "category", "is_shop")))
     if cache:
         atomic_write(cached, lambda path: np.savez(path, **views.__dict__), suffix=".npz")
     return views
@@ -123,6 +128,15 @@ def sample_triplets(item, category, is_shop, rng, n_same=SAME_CATEGORY_NEGATIVES
         negatives[k, :n_same] = rng.choice(same, n_same, replace=False)
         negatives[k, n_same:] = rng.choice(other, n_other, replace=False)
     return anchors, positives, negatives
+
+
+def example_triplet(per_class=4, seed=0):
+    """The pictures of one training triplet, for figures: anchor, positive, then its 5 negatives."""
+    images, labels = fashion_mnist.load("train")
+    picks = fashion_mnist.subset_indices(labels, per_class)
+    pictures, item, category, is_shop = render_items(images, labels, picks, seed, consumer_views=1)
+    anchors, positives, negatives = sample_triplets(item, category, is_shop, np.random.default_rng(seed))
+    return [pictures[r] for r in (anchors[0], positives[0], *negatives[0])]
 
 
 class EmbeddingHead(nn.Module):
@@ -210,20 +224,6 @@ def train_head(views: TrainingViews, epochs=30, seed=0, margin=0.2, lr=1e-3, bat
     return head, history
 
 
-def atomic_write(path, write, suffix=""):
-    """Write a file through `write(tmp_path)` then rename it into place: a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_head(path, head: EmbeddingHead, history, settings):
     """Save the head's weights (float16, to stay small), its configuration, training curve and settings."""
     state = {k: v.to(torch.float16) for k, v in head.state_dict().items()}
@@ -263,9 +263,17 @@ class FashionEmbedder(Embedder):
         return self.backbone.prepare(image)
 
     def embed_prepared(self, items):
-        features = self.backbone.embed_prepared(items)
-        with torch.inference_mode():
-            return self.head(torch.from_numpy(np.asarray(features, np.float32))).numpy()
+        return apply_head(self.head, self.backbone.embed_prepared(items))
+
+
+def apply_head(head, features) -> np.ndarray:
+    """Fashion embeddings from backbone features (rows of NaN, for images that could not be read, stay NaN)."""
+    features = np.asarray(features, np.float32)
+    out = np.full((len(features), head.config["out_dim"]), np.nan, np.float32)
+    ok = np.isfinite(features).all(axis=1)
+    with torch.inference_mode():
+        out[ok] = head(torch.from_numpy(features[ok])).numpy()
+    return out
 
 
 def train_fashion(out=None, per_class=100, consumer_views=2, epochs=40, seed=0, view_progress=None,

@@ -96,3 +96,38 @@ def test_checkpoint_round_trip(tmp_path):
 def test_missing_checkpoint_names_the_file_and_the_fix(tmp_path):
     with pytest.raises(FileNotFoundError, match="train-fashion"):
         ml.load_head(tmp_path / "nope.pt")
+
+
+def test_training_photos_are_generated_from_the_train_split_deterministically():
+    from fashion_ai.datasets import fashion_mnist
+
+    images, labels = fashion_mnist.load("train", source="subset")
+    picks = [0, 5]
+    pictures, item, category, is_shop = ml.render_items(images, labels, picks, seed=3, consumer_views=2)
+    assert len(pictures) == 6 and list(item) == [0, 0, 0, 5, 5, 5]
+    assert list(is_shop) == [True, False, False, True, False, False]
+    assert list(category) == [labels[0]] * 3 + [labels[5]] * 3
+    again, *_ = ml.render_items(images, labels, picks, seed=3, consumer_views=2)
+    assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(pictures, again))
+    other, *_ = ml.render_items(images, labels, picks, seed=4, consumer_views=2)
+    assert not np.array_equal(np.asarray(pictures[1]), np.asarray(other[1]))
+
+
+def test_example_triplet_has_anchor_positive_and_five_negatives():
+    pictures = ml.example_triplet(per_class=4)
+    assert len(pictures) == 7 and all(p.size == (224, 224) for p in pictures)
+
+
+def test_train_fashion_command_writes_a_loadable_checkpoint(tmp_path, capsys):
+    from fashion_ai.cli import main
+    from fashion_ai.images import file_digest
+
+    out = tmp_path / "head.pt"
+    assert main(["train-fashion", "--out", str(out), "--per-class", "6", "--consumer-views", "1",
+                 "--epochs", "2", "--seed", "3"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    head, checkpoint = ml.load_head(out)
+    assert checkpoint["settings"]["training_photos"] == 120  # 60 train garments x (1 shop + 1 consumer)
+    assert len(checkpoint["history"]["loss"]) == 2
+    embedder = ml.FashionEmbedder(out)
+    assert embedder.dim == head.config["out_dim"] and embedder.version.endswith(file_digest(out)[:12])
