@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "features",
     "demo",
     "fmnist",
+    "forecast",
     "pop",
     "train_fashion",
 ]

@@ -1,0 +1,242 @@
+"""Forecasting: metric formulas, the train-only protocol, the VISUELLE loader's errors, the CLI, and the
+real-data checks on ../shared/data/visuelle when it is there."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from fashion_ai.cli import main
+from fashion_ai.datasets import visuelle
+from fashion_ai.forecasting import evaluation as E
+from fashion_ai.forecasting import features as F
+from fashion_ai.forecasting import models as M
+from fashion_ai.forecasting.tasks import visuelle_task
+
+SHARED_VISUELLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "visuelle"
+needs_visuelle = pytest.mark.skipif(not (SHARED_VISUELLE / "train.csv").exists(), reason="VISUELLE not present")
+
+CATEGORIES, COLORS, FABRICS = ["dress", "coat", "skirt"], ["red", "blue"], ["cotton", "lace"]
+
+
+def write_fake_visuelle(folder: Path, n_train=90, n_test=30, seed=0) -> Path:
+    """A small folder in VISUELLE's layout whose sales depend on the category and on the POP slope."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    dates = pd.date_range("2016-01-04", periods=160, freq="W-MON")
+    names = CATEGORIES + COLORS + FABRICS
+    trends = pd.DataFrame(rng.integers(0, 100, (len(dates), len(names))).astype(float), columns=names)
+    trends.insert(0, "date", dates.strftime("%Y-%m-%d"))
+    trends.to_csv(folder / "gtrends.csv", index=False)
+    n = n_train + n_test
+    products = pd.DataFrame({
+        "external_code": np.arange(1, n + 1),
+        "season": np.where(np.arange(n) % 2 == 0, "SS18", "AW18"),
+        "category": rng.choice(CATEGORIES, n), "color": rng.choice(COLORS, n), "fabric": rng.choice(FABRICS, n),
+        "release_date": (pd.Timestamp("2018-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 300, n)), "D"))
+        .strftime("%Y-%m-%d"),
+    })
+    slope = rng.normal(0, 1, n)
+    level = 0.05 * (1 + products["category"].map({"dress": 2.0, "coat": 1.0, "skirt": 0.5})) * np.exp(0.3 * slope)
+    curve = np.exp(-np.arange(visuelle.HORIZON) / 5)
+    sales = pd.DataFrame(np.outer(level, curve) * rng.lognormal(0, 0.2, (n, visuelle.HORIZON)),
+                         columns=visuelle.SALES_COLUMNS)
+    table = pd.concat([sales, products], axis=1)
+    table.iloc[:n_train].to_csv(folder / "train.csv", index=False)
+    table.iloc[n_train:].to_csv(folder / "test.csv", index=False)
+    for attribute, values in [("category", CATEGORIES), ("color", COLORS), ("fabric", FABRICS)]:
+        torch.save({v: np.int64(i) for i, v in enumerate(values)}, folder / f"{attribute}_labels.pt")
+    np.save(folder / "normalization_scale.npy", np.array([1065.0]))
+    weeks = np.linspace(-1, 1, 52)
+    torch.save({int(c): torch.tensor(0.5 + 0.1 * s * weeks, dtype=torch.float32)
+                for c, s in zip(products["external_code"], slope)}, folder / "pop.pt")
+    return folder
+
+
+@pytest.fixture
+def fake_folder(tmp_path):
+    return write_fake_visuelle(tmp_path / "visuelle")
+
+
+# --- metrics -------------------------------------------------------------------------------------------
+
+def test_wape_and_mae_formulas_on_toy_data():
+    actual = np.array([[1.0, 2.0], [3.0, 4.0]])
+    forecast = np.array([[1.0, 1.0], [3.0, 5.0]])
+    assert E.wape(actual, forecast) == pytest.approx(100 * 2 / 10)
+    assert E.mae(actual, forecast) == pytest.approx(0.5)
+    assert E.wape(actual, forecast, horizon=1) == pytest.approx(0.0)
+    scores = E.score(actual, forecast, scale=10)
+    assert scores["mae12"] == pytest.approx(5.0) and scores["wape12"] == pytest.approx(20.0)
+
+
+def test_bootstrap_interval_brackets_zero_for_equal_forecasts_and_not_for_a_clear_gain():
+    rng = np.random.default_rng(0)
+    actual = rng.gamma(2.0, 10.0, (200, 12))
+    noisy = actual * rng.lognormal(0, 0.6, actual.shape)
+    same = E.bootstrap_difference(actual, noisy, noisy)
+    assert same["difference"] == 0 and same["low"] == 0 and same["high"] == 0
+    better = actual * rng.lognormal(0, 0.1, actual.shape)
+    gain = E.bootstrap_difference(actual, better, noisy)
+    assert gain["low"] <= gain["difference"] <= gain["high"] < 0
+
+
+# --- features and protocol --------------------------------------------------------------------------------
+
+def test_trend_windows_never_read_weeks_after_release():
+    dates = pd.date_range("2020-01-06", periods=10, freq="W-MON")
+    trends = pd.DataFrame({"red": np.arange(10.0)}, index=dates)
+    windows = F.trend_windows(trends, ["red", "red"], [dates[4], dates[4] + pd.Timedelta(days=3)], weeks=3)
+    np.testing.assert_array_equal(windows, [[2, 3, 4], [2, 3, 4]])
+    padded = F.trend_windows(trends, ["red"], [dates[1]], weeks=3)
+    np.testing.assert_array_equal(padded, [[0, 0, 1]])
+
+
+def test_validation_split_holds_out_the_latest_releases_of_each_season(fake_folder):
+    train = visuelle.load(fake_folder).train
+    fit, holdout = E.validation_split(train)
+    assert len(fit) + len(holdout) == len(train) and not set(fit.index) & set(holdout.index)
+    for season, rows in holdout.groupby("season"):
+        assert rows["release_date"].min() >= fit.loc[fit["season"] == season, "release_date"].max()
+        assert abs(len(rows) - 0.25 * (train["season"] == season).sum()) <= 1
+
+
+def small_forecasters(context):
+    return [M.AttributeKNN(context, use_pop=True, k=10), M.BoostedTotal(context, use_pop=True, iterations=20),
+            M.SalesMLP(context, use_pop=True, epochs=3, seeds=1)]
+
+
+def test_forecasts_ignore_test_sales(fake_folder):
+    """Fitting sees train only: scrambling the test table's sales changes no forecast."""
+    task = visuelle_task(visuelle.load(fake_folder))
+    scrambled = task.test.copy()
+    scrambled[task.sales_columns] = np.random.default_rng(1).permutation(scrambled[task.sales_columns].to_numpy())
+    for first, second in zip(small_forecasters(task.context), small_forecasters(task.context)):
+        forecast, _ = E.fit_and_forecast(first, task.train, task.test, task.sales_columns)
+        again, _ = E.fit_and_forecast(second, task.train, scrambled, task.sales_columns)
+        np.testing.assert_allclose(forecast, again, err_msg=first.name)
+        assert forecast.shape == (len(task.test), visuelle.HORIZON) and (forecast >= 0).all()
+
+
+def test_forecasters_never_receive_sales_at_prediction_time(fake_folder):
+    task = visuelle_task(visuelle.load(fake_folder))
+    seen = []
+
+    class Spy(M.AttributeKNN):
+        def predict(self, products):
+            seen.append(set(products.columns))
+            return super().predict(products)
+
+    E.fit_and_forecast(Spy(task.context, k=5), task.train, task.test, task.sales_columns)
+    assert seen and not seen[0] & set(task.sales_columns)
+
+
+def test_knn_learns_the_planted_category_effect(fake_folder):
+    task = visuelle_task(visuelle.load(fake_folder))
+    forecast, _ = E.fit_and_forecast(M.AttributeKNN(task.context, k=5), task.train, task.test, task.sales_columns)
+    actual = task.test[task.sales_columns].to_numpy()
+    flat = np.full_like(actual, task.train[task.sales_columns].to_numpy().mean())
+    assert E.wape(actual, forecast) < E.wape(actual, flat)
+
+
+def test_use_pop_without_signals_is_refused():
+    with pytest.raises(ValueError, match="POP"):
+        M.AttributeKNN(F.Context(attributes=("category",)), use_pop=True)
+
+
+# --- loader errors ------------------------------------------------------------------------------------
+
+def test_loader_reads_the_fake_folder_and_the_env_var(fake_folder, monkeypatch):
+    data = visuelle.load(fake_folder)
+    assert len(data.train) == 90 and len(data.test) == 30 and data.scale == 1065.0
+    assert data.pop.shape == (120, 52) and data.labels["category"] == {"dress": 0, "coat": 1, "skirt": 2}
+    assert visuelle.Visuelle.sales(data.train).shape == (90, 12)
+    monkeypatch.setenv(visuelle.ENV_VAR, str(fake_folder))
+    assert len(visuelle.load().test) == 30
+
+
+def test_loader_needs_a_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv(visuelle.ENV_VAR, raising=False)
+    with pytest.raises(visuelle.VisuelleError, match=visuelle.ENV_VAR):
+        visuelle.load()
+    with pytest.raises(visuelle.VisuelleError, match="train.csv"):
+        visuelle.load(tmp_path)
+
+
+def test_loader_names_a_missing_column(fake_folder):
+    table = pd.read_csv(fake_folder / "test.csv").drop(columns=["fabric"])
+    table.to_csv(fake_folder / "test.csv", index=False)
+    with pytest.raises(visuelle.VisuelleError, match=r"test\.csv.*fabric"):
+        visuelle.load(fake_folder)
+
+
+def test_loader_names_a_bad_date(fake_folder):
+    table = pd.read_csv(fake_folder / "train.csv")
+    table.loc[3, "release_date"] = "not a date"
+    table.to_csv(fake_folder / "train.csv", index=False)
+    with pytest.raises(visuelle.VisuelleError, match=r"train\.csv.*release_date"):
+        visuelle.load(fake_folder)
+
+
+def test_loader_names_a_corrupt_torch_file(fake_folder):
+    (fake_folder / "color_labels.pt").write_bytes(b"not a torch file")
+    with pytest.raises(visuelle.VisuelleError, match="color_labels.pt"):
+        visuelle.load(fake_folder)
+
+
+def test_loader_names_products_without_pop_or_trends(fake_folder):
+    signals = torch.load(fake_folder / "pop.pt")
+    del signals[1]
+    torch.save(signals, fake_folder / "pop.pt")
+    with pytest.raises(visuelle.VisuelleError, match=r"pop\.pt.*1 train products"):
+        visuelle.load(fake_folder)
+    assert visuelle.load(fake_folder, with_pop=False).pop is None
+    trends = pd.read_csv(fake_folder / "gtrends.csv").drop(columns=["lace"])
+    trends.to_csv(fake_folder / "gtrends.csv", index=False)
+    with pytest.raises(visuelle.VisuelleError, match="lace"):
+        visuelle.load(fake_folder, with_pop=False)
+
+
+# --- CLI ------------------------------------------------------------------------------------------------
+
+def test_cli_json_on_the_fake_folder(fake_folder, capsys):
+    assert main(["forecast", "--visuelle", str(fake_folder), "--quick", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    rows = report["models"]
+    assert {row["pop"] for row in rows} == {True, False} and len(rows) == 8
+    for row in rows:
+        assert set(row) >= {"name", "pop", "wape12", "mae12", "wape6", "mae6", "fit_seconds"}
+        assert 0 < row["wape12"] < 100 and row["mae12"] > 0
+    interval = report["pop_difference"]
+    assert interval["low"] <= interval["difference"] <= interval["high"]
+
+
+def test_cli_reports_a_missing_folder(tmp_path, capsys):
+    assert main(["forecast", "--visuelle", str(tmp_path / "nowhere")]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
+# --- real data ------------------------------------------------------------------------------------------
+
+@needs_visuelle
+def test_real_visuelle_loads_with_the_documented_shape():
+    data = visuelle.load(SHARED_VISUELLE)
+    assert (len(data.train), len(data.test), data.scale) == (5080, 497, 1065.0)
+    assert data.pop.shape[1] == 52 and set(data.test["external_code"]) <= set(data.pop.index)
+    assert data.test["release_date"].min() > data.train.loc[data.train["season"] == "SS19", "release_date"].max()
+
+
+@needs_visuelle
+def test_real_visuelle_knn_baseline_in_the_known_range():
+    task = visuelle_task(visuelle.load(SHARED_VISUELLE))
+    actual = task.test[task.sales_columns].to_numpy()
+    for use_pop in (False, True):
+        forecast, _ = E.fit_and_forecast(M.AttributeKNN(task.context, use_pop), task.train, task.test,
+                                         task.sales_columns)
+        scores = E.score(actual, forecast, task.scale)
+        assert 56 < scores["wape12"] < 61, scores
+        assert scores["mae12"] == pytest.approx(scores["wape12"] / 100 * 51.65, rel=1e-3)
