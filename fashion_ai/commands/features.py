@@ -7,6 +7,7 @@ takes no part in `retrieve`; both commands list such files on stderr with the re
 
 import json
 import sys
+from pathlib import Path
 
 
 def register(subparsers):
@@ -36,6 +37,9 @@ def embed_manifest(args):
     from ..consumer_shop import read_manifest
     from ..embedding import embed_paths
 
+    if not Path(args.manifest).is_file():
+        print(f"{args.manifest}: manifest not found (give the set's .csv file)", file=sys.stderr)
+        return None
     table, problems = read_manifest(args.manifest)
     for problem in problems:
         print(problem, file=sys.stderr)

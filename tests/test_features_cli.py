@@ -1,0 +1,52 @@
+"""`fashion-ai embed` and `fashion-ai retrieve` on a small manifest with one unreadable photo."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fashion_ai.cli import main
+from fashion_ai.consumer_shop import sample_set
+from fashion_ai.embedding import embed_paths
+from fashion_ai.retrieval import retrieve
+
+
+@pytest.fixture
+def manifest(tmp_path):
+    """Four sample items (12 photos) plus a consumer photo that is not an image, as row 3."""
+    table = sample_set()
+    table = table[table["item_id"].isin(table["item_id"].unique()[::30])].reset_index(drop=True)
+    broken = tmp_path / "broken.jpg"
+    broken.write_text("not a photo")
+    bad_row = pd.DataFrame([{"item_id": table["item_id"].iat[0], "domain": "consumer", "path": str(broken),
+                             "category": table["category"].iat[0]}])
+    table = pd.concat([table.iloc[:3], bad_row, table.iloc[3:]], ignore_index=True)
+    path = tmp_path / "set.csv"
+    table.to_csv(path, index=False)
+    return path, table
+
+
+def test_embed_writes_one_row_per_manifest_row(manifest, tmp_path, capsys):
+    path, table = manifest
+    out = tmp_path / "x.npy"
+    assert main(["embed", "--manifest", str(path), "--model", "efficientnet-lite0", "--out", str(out)]) == 0
+    x = np.load(out)
+    assert x.shape == (len(table), 1280)
+    assert np.isnan(x[3]).all() and np.isfinite(np.delete(x, 3, axis=0)).all()
+    err = capsys.readouterr().err
+    assert "skipped row 3" in err and "broken.jpg" in err
+
+
+def test_retrieve_prints_the_protocol_numbers_as_json(manifest, capsys):
+    path, table = manifest
+    assert main(["retrieve", "--manifest", str(path), "--model", "efficientnet-lite0", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    vectors = embed_paths(table["path"], "efficientnet-lite0").full(len(table))
+    assert summary == retrieve(table, vectors).summary("efficientnet-lite0")
+    assert summary["queries"] == 8 and summary["gallery"] == 4 and summary["top5"] == 1.0
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path, capsys):
+    assert main(["retrieve", "--manifest", str(tmp_path / "nope.csv"), "--json"]) == 1
+    assert "nope.csv" in capsys.readouterr().err
