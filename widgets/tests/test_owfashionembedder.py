@@ -1,0 +1,71 @@
+"""Fashion Embedder widget: embeddings of an image table, unreadable photos reported, cancel, bad input."""
+
+import shutil
+import tempfile
+
+import numpy as np
+import pandas as pd
+from Orange.data import ContinuousVariable, Domain, Table
+from orangewidget.tests.base import WidgetTest
+
+from fashion_ai.consumer_shop import sample_set
+from fashion_ai_widgets.owfashionembedder import MODEL_NAMES, OWFashionEmbedder
+from fashion_ai_widgets.tables import set_to_table
+
+
+def small_set(tmp_dir, broken=True):
+    """Three sample items (9 photos) as a set table, with an unreadable consumer photo as row 2."""
+    df = sample_set()
+    df = df[df["item_id"].isin(df["item_id"].unique()[:3])].reset_index(drop=True)
+    if broken:
+        bad = f"{tmp_dir}/broken.jpg"
+        with open(bad, "w") as fh:
+            fh.write("not a photo")
+        row = pd.DataFrame([{**df.iloc[1].to_dict(), "path": bad}])
+        df = pd.concat([df.iloc[:2], row, df.iloc[2:]], ignore_index=True)
+    return df
+
+
+class TestOWFashionEmbedder(WidgetTest):
+    def setUp(self):
+        self.widget = self.create_widget(OWFashionEmbedder)
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+
+    def embed(self, table):
+        self.send_signal(self.widget.Inputs.images, table)
+        self.wait_until_finished(timeout=120_000)
+        return self.get_output(self.widget.Outputs.embeddings), self.get_output(self.widget.Outputs.skipped_images)
+
+    def test_embeds_good_photos_and_reports_the_broken_one(self):
+        self.widget.model_index = MODEL_NAMES.index("efficientnet-lite0")
+        df = small_set(self.tmp)
+        embedded, skipped = self.embed(set_to_table(df))
+        self.assertEqual(len(embedded), 9)
+        new = [v for v in embedded.domain.attributes if v.name.startswith("efficientnet-lite0")]
+        self.assertEqual(len(new), 1280)
+        self.assertTrue(np.isfinite(embedded.X).all())
+        self.assertEqual(list(embedded.get_column("item_id")), list(df.drop(index=2)["item_id"]))
+        self.assertEqual(len(skipped), 1)
+        self.assertIn("not an image", skipped.get_column("reason")[0])
+        self.assertTrue(self.widget.Warning.skipped.is_shown())
+
+    def test_squeezenet_gives_orange_sized_vectors(self):
+        self.widget.model_index = MODEL_NAMES.index("squeezenet")
+        embedded, skipped = self.embed(set_to_table(small_set(self.tmp, broken=False)[:3]))
+        self.assertEqual(embedded.X.shape, (3, 1000))
+        self.assertIsNone(skipped)
+
+    def test_table_without_images_is_an_error(self):
+        table = Table.from_numpy(Domain([ContinuousVariable("size")]), np.ones((2, 1)))
+        self.send_signal(self.widget.Inputs.images, table)
+        self.assertTrue(self.widget.Error.no_image_column.is_shown())
+        self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
+
+    def test_cancel_stops_without_output(self):
+        self.send_signal(self.widget.Inputs.images, set_to_table(sample_set()))
+        self.widget.cancel()
+        self.wait_until_finished(timeout=60_000)
+        self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
+        self.send_signal(self.widget.Inputs.images, None)
+        self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
