@@ -65,9 +65,11 @@ class OWConsumerShopRetrieval(OWWidget):
         gui.vBox(self.controlArea, "Top-k accuracy").layout().addWidget(self.accuracy_label)
         preview = gui.vBox(self.controlArea, "Preview")
         self.query_spin = gui.spin(preview, self, "query", 0, 0, label="Query:", callback=self.show_preview)
+        gui.rubber(self.controlArea)
         self.gallery = QWidget()
         self.grid = QGridLayout(self.gallery)
         self.mainArea.layout().addWidget(self.gallery)
+        gui.rubber(self.mainArea)
 
     @Inputs.embeddings
     def set_data(self, data):
@@ -111,7 +113,9 @@ class OWConsumerShopRetrieval(OWWidget):
     def show_preview(self):
         """The chosen query (orange frame) and its top k shop photos (green: its own item)."""
         while self.grid.count():
-            self.grid.takeAt(0).widget().deleteLater()
+            old = self.grid.takeAt(0).widget()
+            old.hide()
+            old.deleteLater()
         if self.result is None:
             return
         q, gallery, sims = self_and_matches(self.result, self.query, self.k)

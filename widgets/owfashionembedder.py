@@ -101,6 +101,7 @@ class OWFashionEmbedder(OWWidget, ConcurrentWidgetMixin):
         gui.vBox(self.controlArea, "Status").layout().addWidget(self.status)
         self.cancel_button = gui.button(self.controlArea, self, "Cancel", callback=self.cancel)
         self.cancel_button.setDisabled(True)
+        gui.rubber(self.controlArea)
 
     @property
     def model_name(self):
