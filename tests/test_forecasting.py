@@ -240,3 +240,18 @@ def test_real_visuelle_knn_baseline_in_the_known_range():
         scores = E.score(actual, forecast, task.scale)
         assert 56 < scores["wape12"] < 61, scores
         assert scores["mae12"] == pytest.approx(scores["wape12"] / 100 * 51.65, rel=1e-3)
+
+
+def test_comparison_plot_pairs_each_model_with_its_pop_twin():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from fashion_ai.forecasting.plots import plot_comparison
+
+    report = {"task": "toy", "models": [
+        {"name": "kNN", "pop": False, "wape12": 60.0}, {"name": "MLP", "pop": False, "wape12": 62.0},
+        {"name": "MLP + POP", "pop": True, "wape12": 61.0}, {"name": "kNN + POP", "pop": True, "wape12": 59.0}]}
+    ax = plot_comparison(report)
+    without, with_pop = ax.containers
+    assert [b.get_height() for b in without] == [60.0, 62.0]
+    assert [b.get_height() for b in with_pop] == [59.0, 61.0]

@@ -110,8 +110,8 @@ class SalesMLP(Forecaster):
 
     kind = "MLP"
 
-    def __init__(self, context, use_pop=False, hidden=64, epochs=60, seeds=3, dropout=0.2,
-                 weight_decay=1e-4, learning_rate=1e-3, batch_size=128):
+    def __init__(self, context, use_pop=False, hidden=64, epochs=100, seeds=3, dropout=0.2,
+                 weight_decay=1e-4, learning_rate=1e-3, batch_size=512):
         super().__init__(context, use_pop)
         self.hidden, self.epochs, self.seeds, self.dropout = hidden, epochs, seeds, dropout
         self.weight_decay, self.learning_rate, self.batch_size = weight_decay, learning_rate, batch_size

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..datasets import visuelle
 from .features import Context, clean_trends
-from .models import AttributeKNN, BoostedTotal, Ensemble, SalesMLP
+from .models import AttributeKNN, BoostedTotal, SalesMLP
 
 
 @dataclass
@@ -44,12 +44,25 @@ def feed_task(probes: pd.DataFrame, signals, sales_columns, test_share=0.3, seed
     return Task("sample feed", probes[~test], probes[test], context, list(sales_columns))
 
 
+def sample_feed_task(intervals=8, folder=None) -> Task:
+    """The sample feed's probes with their POP signals over `intervals` intervals, computed by the kit's POP
+    pipeline on the feed (its feature pack spares the CNN run when it is there)."""
+    from ..datasets import social_feed
+    from ..pop.evaluate import probe_signals
+    from ..pop.features import pack_path
+    from ..pop.signal import DEFAULT_MODEL, EmbeddedCorpus
+
+    corpus, probes = social_feed.load_feed(folder)
+    embedded = EmbeddedCorpus.build(corpus, pack=pack_path(folder or social_feed.feed_dir(), DEFAULT_MODEL))
+    signals = [result.values for result in probe_signals(embedded, probes, intervals)]
+    return feed_task(probes, signals, social_feed.sales_columns(probes))
+
+
 def default_forecasters(context: Context, use_pop: bool, quick=False) -> list:
-    """The kit's lineup: attribute kNN, gradient boosting, MLP and their ensemble (settings chosen on the
-    validation split of VISUELLE's train table). `quick` trims boosting and the MLP for class demos."""
-    knn = AttributeKNN(context, use_pop)
-    boosting = BoostedTotal(context, use_pop, iterations=100 if quick else 300)
-    mlp = SalesMLP(context, use_pop, seeds=1 if quick else 3)
-    ensemble_members = [AttributeKNN(context, use_pop), BoostedTotal(context, use_pop, iterations=boosting.iterations),
-                        SalesMLP(context, use_pop, seeds=mlp.seeds)]
-    return [knn, boosting, mlp, Ensemble(ensemble_members)]
+    """The kit's lineup: attribute kNN, gradient boosting and the MLP (settings chosen on the validation
+    split of VISUELLE's train table). `quick` trims boosting and the MLP for class demos."""
+    return [
+        AttributeKNN(context, use_pop),
+        BoostedTotal(context, use_pop, iterations=100 if quick else 300),
+        SalesMLP(context, use_pop, seeds=1 if quick else 3, epochs=40 if quick else 100),
+    ]
