@@ -111,3 +111,21 @@ def cluster_scores(labels, items, domains, categories) -> dict:
         "purity": purity(labels, categories),
         "adjusted_rand": float(adjusted_rand_score(np.asarray(categories), labels)),
     }
+
+
+def same_item_distances(vectors, items, domains):
+    """Cosine distances consumer -> shop, split into (same item, other items): how far apart the two
+    worlds put one garment, compared with how far apart different garments are."""
+    from .retrieval import unit_rows
+
+    items, domains = np.asarray(items), np.asarray(domains)
+    consumer, shop = domains == "consumer", domains == "shop"
+    distances = 1.0 - unit_rows(vectors[consumer]) @ unit_rows(vectors[shop]).T
+    same = items[consumer][:, None] == items[shop][None, :]
+    return distances[same], distances[~same]
+
+
+def scores_by_cut(z, cluster_counts, items, domains, categories) -> pd.DataFrame:
+    """`cluster_scores` for the tree cut into each of `cluster_counts` clusters: one row per cut."""
+    return pd.DataFrame([cluster_scores(cut_tree(z, n_clusters=n), items, domains, categories)
+                         for n in cluster_counts])

@@ -6,7 +6,7 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import pdist
 
 from fashion_ai.clustering import (co_clustering, cluster_scores, condensed_distances, cut_tree,
-                                   linkage_matrix, purity)
+                                   linkage_matrix, purity, same_item_distances, scores_by_cut)
 
 
 @pytest.fixture
@@ -67,3 +67,20 @@ def test_measures_on_a_known_cut():
     assert scores["consumer_with_shop"] == pytest.approx(2 / 4)
     assert scores["adjusted_rand"] < 1
     assert cluster_scores(np.array([1, 1, 1, 1, 1, 2, 2]), items, domains, categories)["adjusted_rand"] == 1
+
+
+def test_same_item_distances_split_the_pairs():
+    vectors = np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1]], dtype=np.float32)
+    same, other = same_item_distances(vectors, ["a", "a", "b", "b"], ["shop", "consumer", "shop", "consumer"])
+    assert len(same) == 2 and len(other) == 2
+    assert same.max() < 0.01 < 0.9 < other.min()
+
+
+def test_scores_by_cut_follow_the_tree(blobs):
+    x, groups = blobs
+    items = [f"item{g}" for g in groups]
+    domains = ["shop" if i < 3 else "consumer" for i in range(15)]
+    table = scores_by_cut(linkage_matrix(x), [1, 3, 15], items, domains, groups)
+    assert table["clusters"].tolist() == [1, 3, 15]
+    assert table["items_all_together"].tolist() == [1.0, 1.0, 0.0]
+    assert table["purity"].tolist() == [pytest.approx(1 / 3), 1.0, 1.0]
