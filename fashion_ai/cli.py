@@ -9,6 +9,7 @@ COMMAND_MODULES = [
     "c2s",
     "features",
     "demo",
+    "detection",
     "fmnist",
     "forecast",
     "pop",

@@ -1,0 +1,63 @@
+"""What to do with detections: draw them on the picture, cut each garment out for the embedder, tabulate.
+
+Crops are what "detect, then retrieve" sends on: each detected garment becomes its own picture, embedded
+and matched against shop photos like any consumer photo.
+"""
+
+import hashlib
+from pathlib import Path
+
+from PIL import ImageDraw
+
+PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
+           "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000"]
+
+
+def draw_detections(picture, detections, width=None):
+    """A copy of the picture with each detection's box and "class score" label drawn on it."""
+    out = picture.convert("RGB").copy()
+    draw = ImageDraw.Draw(out)
+    width = width or max(2, round(max(out.size) / 200))
+    for d in detections:
+        colour = PALETTE[(d["category_id"] - 1) % len(PALETTE)]
+        x0, y0, x1, y1 = d["box"]
+        draw.rectangle([x0, y0, x1, y1], outline=colour, width=width)
+        label = f"{d['class']} {d['score']:.2f}"
+        tx, ty = x0, max(0, y0 - 12)
+        draw.rectangle(draw.textbbox((tx, ty), label), fill=colour)
+        draw.text((tx, ty), label, fill="white")
+    return out
+
+
+def crop_box(picture, box, margin=0.05):
+    """The part of the picture inside `box` (x0, y0, x1, y1), widened by `margin` of its size each side."""
+    x0, y0, x1, y1 = box
+    dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
+    left, top = max(0, int(x0 - dx)), max(0, int(y0 - dy))
+    right, bottom = min(picture.width, int(round(x1 + dx))), min(picture.height, int(round(y1 + dy)))
+    return picture.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
+
+
+def save_crops(picture, detections, folder, key):
+    """Write each detection's crop as PNG in `folder` and return the paths. `key` (e.g. the source file's
+    digest) names the files, so the same detection is written once however often it is asked for."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for d in detections:
+        tag = hashlib.sha1(f"{key}{d['box']}".encode()).hexdigest()[:16]
+        path = folder / f"{d['class'].replace(' ', '_').replace('&', 'and')}-{tag}.png"
+        if not path.exists():
+            crop_box(picture, d["box"]).save(path)
+        paths.append(path)
+    return paths
+
+
+def detections_frame(sources, detections):
+    """One row per detection: image (source path), class, score, x0, y0, x1, y1."""
+    import pandas as pd
+
+    rows = [{"image": str(src), "class": d["class"], "score": d["score"],
+             "x0": d["box"][0], "y0": d["box"][1], "x1": d["box"][2], "y1": d["box"][3]}
+            for src, dets in zip(sources, detections) for d in dets]
+    return pd.DataFrame(rows, columns=["image", "class", "score", "x0", "y0", "x1", "y1"])

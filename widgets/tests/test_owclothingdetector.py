@@ -1,0 +1,85 @@
+"""Clothing Detector widget: bundled scenes in, detections and crops out, slider, bad pictures, no image column."""
+
+import json
+import tempfile
+
+import pandas as pd
+from orangecontrib.imageanalytics.utils.image_utils import filter_image_attributes
+from orangewidget.tests.base import WidgetTest
+
+from fashion_ai.datasets.scenes import bundled_scenes
+from fashion_ai_widgets.owclothingdetector import OWClothingDetector
+from fashion_ai_widgets.tables import frame_to_table, image_paths
+
+WAIT = 300_000
+SCENES = bundled_scenes("test")
+
+
+def scene_paths(n):
+    names = [im["file_name"] for im in json.loads((SCENES / "instances.json").read_text())["images"][:n]]
+    return [str(SCENES / "images" / name) for name in names]
+
+
+def image_table(paths):
+    return frame_to_table(pd.DataFrame({"image": paths}), image_column="image")
+
+
+class TestOWClothingDetector(WidgetTest):
+    def setUp(self):
+        self.widget = self.create_widget(OWClothingDetector, stored_settings={"threshold": 0.5})
+
+    def run_on(self, paths):
+        self.send_signal(self.widget.Inputs.data, image_table(paths))
+        self.wait_until_finished(timeout=WAIT)
+
+    def test_detections_and_crops(self):
+        self.run_on(scene_paths(3))
+        detections = self.get_output(self.widget.Outputs.detections)
+        crops = self.get_output(self.widget.Outputs.crops)
+        self.assertGreater(len(detections), 0)
+        self.assertEqual(len(crops), len(detections))
+        self.assertTrue((detections.get_column("score") >= 0.5).all())
+        names = [v.name for v in detections.domain.variables + detections.domain.metas]
+        for column in ("image", "class", "score", "x0", "y0", "x1", "y1"):
+            self.assertIn(column, names)
+        crop_column = filter_image_attributes(crops)[0]
+        self.assertEqual(crop_column.attributes["type"], "image")
+        for path in image_paths(crops):
+            self.assertTrue(path.endswith(".png"))
+        self.assertFalse(self.widget.preview.pixmap().isNull())
+
+    def test_slider_filters_without_rerunning(self):
+        self.run_on(scene_paths(3))
+        many = len(self.get_output(self.widget.Outputs.detections))
+        self.widget.threshold = 0.9
+        self.widget.commit()
+        few = self.get_output(self.widget.Outputs.detections)
+        self.assertLessEqual(0 if few is None else len(few), many)
+        self.widget.threshold = 0.2
+        self.widget.commit()
+        self.assertGreaterEqual(len(self.get_output(self.widget.Outputs.detections)), many)
+
+    def test_bad_picture_is_reported_and_skipped(self):
+        broken = tempfile.mkdtemp() + "/broken.jpg"
+        with open(broken, "w") as fh:
+            fh.write("not a picture")
+        self.run_on(scene_paths(1) + [broken])
+        self.assertTrue(self.widget.Warning.skipped.is_shown())
+        self.assertIn("broken.jpg", str(self.widget.Warning.skipped.formatted))
+        self.assertEqual(self.widget.preview_combo.count(), 1)
+
+    def test_plain_picture_without_garments(self):
+        blank = tempfile.mkdtemp() + "/blank.png"
+        from PIL import Image
+
+        Image.new("L", (97, 41), 200).save(blank)
+        self.widget.threshold = 0.9
+        self.run_on([blank])
+        self.assertIsNone(self.get_output(self.widget.Outputs.detections))
+        self.assertTrue(self.widget.Warning.nothing_found.is_shown())
+
+    def test_table_without_image_column(self):
+        self.send_signal(self.widget.Inputs.data, frame_to_table(pd.DataFrame({"x": [1.0, 2.0]})))
+        self.assertTrue(self.widget.Error.no_images.is_shown())
+        self.send_signal(self.widget.Inputs.data, None)
+        self.assertIsNone(self.get_output(self.widget.Outputs.detections))
