@@ -255,3 +255,32 @@ def test_comparison_plot_pairs_each_model_with_its_pop_twin():
     without, with_pop = ax.containers
     assert [b.get_height() for b in without] == [60.0, 62.0]
     assert [b.get_height() for b in with_pop] == [59.0, 61.0]
+
+
+def test_feed_task_forecasts_without_trends():
+    from fashion_ai.forecasting.tasks import feed_task
+
+    rng = np.random.default_rng(0)
+    n = 40
+    probes = pd.DataFrame({"category": rng.choice(["dress", "bag"], n), "colour": rng.choice(["red", "blue"], n),
+                           "pattern": "plain", "release_date": pd.Timestamp("2026-01-05")})
+    signals = rng.random((n, 8))
+    sales = np.outer(1 + signals[:, -1] * 10 + (probes["category"] == "dress"), np.ones(4))
+    for week in range(4):
+        probes[f"sales_{week + 1}"] = sales[:, week]
+    task = feed_task(probes, signals, [f"sales_{w + 1}" for w in range(4)])
+    assert len(task.train) + len(task.test) == n and task.context.trends is None
+    np.testing.assert_allclose(task.context.pop.to_numpy(), signals)
+    forecast, _ = E.fit_and_forecast(M.BoostedTotal(task.context, use_pop=True, iterations=30), task.train,
+                                     task.test, task.sales_columns)
+    assert forecast.shape == (len(task.test), 4) and np.isfinite(forecast).all()
+
+
+@pytest.mark.skipif(not any(Path(__file__).resolve().parents[1].glob("data_samples/social_feed/features-*.npz")),
+                    reason="the sample feed's feature pack is not built")
+def test_sample_feed_task_gives_every_probe_a_pop_signal():
+    from fashion_ai.forecasting.tasks import sample_feed_task
+
+    task = sample_feed_task(intervals=4)
+    assert task.context.pop.shape == (len(task.train) + len(task.test), 4)
+    assert np.isfinite(task.context.pop.to_numpy()).all()

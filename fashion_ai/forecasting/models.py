@@ -37,7 +37,8 @@ class AttributeKNN(Forecaster):
     """The classic baseline: average the curves of the k past products sharing most attributes.
 
     Similarity = number of equal attributes, minus `pop_weight` x the distance between the two products'
-    standardised POP summaries when POP is used; ties are broken at random (seeded)."""
+    standardised POP summaries when POP is used; ties are broken at random (seeded). On a small table k
+    shrinks to a fifth of the fitting products, so the neighbours stay a selection."""
 
     kind = "attribute kNN"
 
@@ -48,6 +49,7 @@ class AttributeKNN(Forecaster):
     def fit(self, products, sales):
         self.attributes_ = products[list(self.context.attributes)].to_numpy()
         self.sales_ = np.asarray(sales, float)
+        self.k_ = max(1, min(self.k, len(products) // 5))
         if self.use_pop:
             summary = self._pop_summary(products)
             self.pop_mean_, self.pop_std_ = summary.mean(0), summary.std(0) + 1e-9
@@ -69,7 +71,7 @@ class AttributeKNN(Forecaster):
     def predict(self, products):
         score = self.similarity(products)
         score += 1e-6 * np.random.default_rng(self.seed).random(score.shape)  # random tie-break
-        nearest = np.argsort(-score, axis=1)[:, :self.k]
+        nearest = np.argsort(-score, axis=1)[:, :self.k_]
         return self.sales_[nearest].mean(1)
 
 

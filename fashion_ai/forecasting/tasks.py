@@ -46,15 +46,19 @@ def feed_task(probes: pd.DataFrame, signals, sales_columns, test_share=0.3, seed
 
 def sample_feed_task(intervals=8, folder=None) -> Task:
     """The sample feed's probes with their POP signals over `intervals` intervals, computed by the kit's POP
-    pipeline on the feed (its feature pack spares the CNN run when it is there)."""
+    pipeline on the feed, each probe's tags coming from its technical sheet (category, colour, pattern).
+    The feed's feature pack spares the CNN run when it is there."""
     from ..datasets import social_feed
-    from ..pop.evaluate import probe_signals
     from ..pop.features import pack_path
     from ..pop.signal import DEFAULT_MODEL, EmbeddedCorpus
+    from ..pop.tags import sheet_tags
 
     corpus, probes = social_feed.load_feed(folder)
     embedded = EmbeddedCorpus.build(corpus, pack=pack_path(folder or social_feed.feed_dir(), DEFAULT_MODEL))
-    signals = [result.values for result in probe_signals(embedded, probes, intervals)]
+    vectors = embedded.embed_probes(probes["path"])
+    sheets = probes[["category", "colour", "pattern"]].to_dict("records")
+    signals = [embedded.signal(vector, sheet_tags(sheet), release, intervals).values
+               for vector, sheet, release in zip(vectors, sheets, probes["release_date"])]
     return feed_task(probes, signals, social_feed.sales_columns(probes))
 
 
