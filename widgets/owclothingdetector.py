@@ -16,7 +16,7 @@ from Orange.widgets.widget import Input, Msg, Output, OWWidget
 from fashion_ai.detection.annotate import detections_frame, draw_detections, save_crops
 from fashion_ai.images import ImageLoadError, file_digest, load_image
 from fashion_ai.paths import cache_dir
-from fashion_ai_widgets.tables import frame_to_table, image_paths
+from fashion_ai_widgets.tables import frame_to_table, image_column, image_paths, table_to_frame
 
 LOWEST_SCORE = 0.2   # detections below this are dropped at once; the slider chooses among the rest
 PREVIEW_SIDE = 420
@@ -27,14 +27,15 @@ class Cancelled(Exception):
 
 
 def run_detection(paths, state: TaskState):
-    """Background task: detect garments in every readable picture and write their crops."""
+    """Background task: detect garments in every readable picture and write their crops.
+    `paths` is [(input row, path)]; results keep the row, so the outputs can carry the input's columns."""
     from fashion_ai.detection.evaluate import detect
     from fashion_ai.detection.model import load_checkpoint
 
     model, checkpoint = load_checkpoint()
     crops_folder = cache_dir() / "detection_crops"
     done, problems = [], []
-    for n, path in enumerate(paths):
+    for n, (row, path) in enumerate(paths):
         if state.is_interruption_requested():
             raise Cancelled
         state.set_progress_value(100 * n / max(len(paths), 1))
@@ -45,7 +46,7 @@ def run_detection(paths, state: TaskState):
             continue
         found = detect(model, [picture], checkpoint["categories"], score_threshold=LOWEST_SCORE)[0]
         crops = save_crops(picture, found, crops_folder, file_digest(path))
-        done.append((path, found, [str(c) for c in crops]))
+        done.append((row, path, found, [str(c) for c in crops]))
     return SimpleNamespace(done=done, problems=problems)
 
 
@@ -78,6 +79,7 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
         OWWidget.__init__(self)
         ConcurrentWidgetMixin.__init__(self)
         self.data = None
+        self.input_columns = None
         self.results = []
         self.preview_index = 0
         box = gui.vBox(self.controlArea, "Confidence")
@@ -102,11 +104,12 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
             self.commit()
             return
         try:
-            paths = [p for p in image_paths(data) if p]
+            paths = [(row, p) for row, p in enumerate(image_paths(data)) if p]
         except ValueError:
             self.Error.no_images()
             self.commit()
             return
+        self.input_columns = table_to_frame(data).drop(columns=[image_column(data).name])
         self.summary.setText(f"Detecting garments in {len(paths)} picture(s) …")
         self.cancel_button.setDisabled(False)
         self.start(run_detection, paths)
@@ -116,7 +119,7 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
         self.results = result.done
         if result.problems:
             self.Warning.skipped(len(result.problems), "; ".join(result.problems[:3]))
-        self.preview_combo.addItems([str(path).rsplit("/", 1)[-1] for path, _, _ in self.results])
+        self.preview_combo.addItems([str(path).rsplit("/", 1)[-1] for _, path, _, _ in self.results])
         self.preview_index = 0
         self.commit()
 
@@ -130,17 +133,17 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
         pass
 
     def kept(self):
-        """[(path, detections, crop paths)] with only the detections at or above the threshold."""
+        """[(input row, path, detections, crop paths)] with only the detections at or above the threshold."""
         out = []
-        for path, found, crops in self.results:
+        for row, path, found, crops in self.results:
             pairs = [(d, c) for d, c in zip(found, crops) if d["score"] >= self.threshold]
-            out.append((path, [d for d, _ in pairs], [c for _, c in pairs]))
+            out.append((row, path, [d for d, _ in pairs], [c for _, c in pairs]))
         return out
 
     def commit(self):
         kept = self.kept()
         self.Warning.nothing_found.clear()
-        n = sum(len(dets) for _, dets, _ in kept)
+        n = sum(len(dets) for _, _, dets, _ in kept)
         if kept and not n:
             self.Warning.nothing_found(self.threshold)
         if not kept:
@@ -149,21 +152,29 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
             self.summary.setText("No pictures yet." if self.data is None else "Nothing detected.")
             self.show_preview()
             return
-        frame = detections_frame([p for p, _, _ in kept], [dets for _, dets, _ in kept])
-        detections = frame_to_table(frame, image_column="image", discrete=("class",), name="Detections")
+        frame = self.with_input_columns(detections_frame([p for _, p, _, _ in kept], [d for _, _, d, _ in kept]),
+                                        [row for row, _, dets, _ in kept for _ in dets])
+        discrete = ("class", *(c for c in ("domain", "category") if c in frame))
+        detections = frame_to_table(frame, image_column="image", discrete=discrete, name="Detections")
         self.Outputs.detections.send(detections if n else None)
-        crops = frame.assign(source=frame["image"], image=[c for _, _, cs in kept for c in cs])
-        self.Outputs.crops.send(frame_to_table(crops, image_column="image", discrete=("class",), name="Crops")
+        crops = frame.assign(source=frame["image"], image=[c for _, _, _, cs in kept for c in cs])
+        self.Outputs.crops.send(frame_to_table(crops, image_column="image", discrete=discrete, name="Crops")
                                 if n else None)
         self.summary.setText(f"{n} garment(s) in {len(kept)} picture(s) at score ≥ {self.threshold:.2f}")
         self.show_preview()
+
+    def with_input_columns(self, frame, rows):
+        """The detections with the other columns of their input row (item_id, domain... pass through)."""
+        extra = self.input_columns.iloc[rows].reset_index(drop=True)
+        extra = extra[[c for c in extra.columns if c not in frame.columns]]
+        return frame.join(extra)
 
     def show_preview(self):
         kept = self.kept()
         if not kept or self.preview_index >= len(kept):
             self.preview.clear()
             return
-        path, found, _ = kept[self.preview_index]
+        _, path, found, _ = kept[self.preview_index]
         try:
             picture = draw_detections(load_image(path), found)
         except ImageLoadError:

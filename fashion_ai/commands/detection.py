@@ -29,6 +29,7 @@ def register(subparsers):
     train.add_argument("--workers", type=int, default=1, help="processes for the trunk pass (stage 1)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--resume", action="store_true", help="continue from the last training checkpoint")
+    train.add_argument("--init", default=None, help="start from this detector checkpoint's weights")
     train.set_defaults(run=run_train)
     register_use(subparsers)
 
@@ -47,7 +48,7 @@ def run_train(args) -> int:
     from tqdm import tqdm
 
     from ..datasets.coco import CocoFormatError
-    from ..detection.model import DEFAULT_VARIANT, build_model, save_checkpoint
+    from ..detection.model import DEFAULT_VARIANT, build_model, load_checkpoint, save_checkpoint
     from ..detection.train import DetectionSet, TrunkCache, cache_trunk_maps_parallel, train_detector
     from ..images import file_digest
     from ..paths import cache_dir
@@ -61,7 +62,7 @@ def run_train(args) -> int:
         dataset = dataset.subset(range(min(args.limit, len(dataset))))
     key = f"{file_digest(args.coco)[:12]}-n{len(dataset)}-c{args.copies}-s{args.seed}"
     cache_path = cache_dir() / "detection" / f"trunk-{key}.pt"
-    state_path = cache_dir() / "detection" / f"{Path(args.out).stem}-{key}.state.pt"
+    state_path = cache_dir() / "detection" / f"{Path(args.out).stem}-{key}-e{args.epochs}.state.pt"
     if cache_path.is_file():
         cache = TrunkCache.load(cache_path)
         print(f"stage 1: trunk maps of {len(cache)} pictures read from {cache_path}", flush=True)
@@ -73,6 +74,8 @@ def run_train(args) -> int:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     torch.manual_seed(args.seed)
     model = build_model(DEFAULT_VARIANT, len(dataset.categories) + 1)
+    if args.init:
+        model.load_state_dict(load_checkpoint(args.init)[0].state_dict())
     bar = tqdm(desc="stage 2: training", unit="step", mininterval=5)
 
     def progress(step, total, losses):

@@ -14,7 +14,8 @@ PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f
 
 
 def draw_detections(picture, detections, width=None):
-    """A copy of the picture with each detection's box and "class score" label drawn on it."""
+    """A copy of the picture with each detection's box and "class score" label drawn on it (ground-truth
+    boxes without a score get the class alone)."""
     out = picture.convert("RGB").copy()
     draw = ImageDraw.Draw(out)
     width = width or max(2, round(max(out.size) / 200))
@@ -22,7 +23,7 @@ def draw_detections(picture, detections, width=None):
         colour = PALETTE[(d["category_id"] - 1) % len(PALETTE)]
         x0, y0, x1, y1 = d["box"]
         draw.rectangle([x0, y0, x1, y1], outline=colour, width=width)
-        label = f"{d['class']} {d['score']:.2f}"
+        label = f"{d['class']} {d['score']:.2f}" if "score" in d else d["class"]
         tx, ty = x0, max(0, y0 - 12)
         draw.rectangle(draw.textbbox((tx, ty), label), fill=colour)
         draw.text((tx, ty), label, fill="white")
@@ -61,3 +62,24 @@ def detections_frame(sources, detections):
              "x0": d["box"][0], "y0": d["box"][1], "x1": d["box"][2], "y1": d["box"][3]}
             for src, dets in zip(sources, detections) for d in dets]
     return pd.DataFrame(rows, columns=["image", "class", "score", "x0", "y0", "x1", "y1"])
+
+
+def best_garment_crops(model, categories, table, folder, threshold=0.3):
+    """The set table with each consumer photo replaced by a crop of its best detection (detect, then
+    retrieve); photos with no detection above `threshold` keep the whole picture. Adds column "detected"."""
+    from ..images import ImageLoadError, file_digest, load_image
+    from .evaluate import detect
+
+    out = table.copy()
+    out["detected"] = ""
+    for row in out.index[out["domain"] == "consumer"]:
+        path = out.at[row, "path"]
+        try:
+            picture = load_image(path)
+        except ImageLoadError:
+            continue  # left as it is: the retrieval step skips and reports unreadable photos
+        found = detect(model, [picture], categories, score_threshold=threshold)[0][:1]
+        if found:
+            out.at[row, "path"] = str(save_crops(picture, found, folder, file_digest(path))[0])
+            out.at[row, "detected"] = found[0]["class"]
+    return out
