@@ -215,6 +215,13 @@ def test_cli_json_on_the_fake_folder(fake_folder, capsys):
     assert interval["low"] <= interval["difference"] <= interval["high"]
 
 
+def test_cli_validation_never_reads_the_test_table(fake_folder, capsys):
+    (fake_folder / "test.csv").write_text(pd.read_csv(fake_folder / "test.csv").head(0).to_csv(index=False))
+    assert main(["forecast", "--visuelle", str(fake_folder), "--quick", "--validation", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["task"] == "VISUELLE validation" and len(report["models"]) == 8
+
+
 def test_cli_reports_a_missing_folder(tmp_path, capsys):
     assert main(["forecast", "--visuelle", str(tmp_path / "nowhere")]) == 2
     assert "nowhere" in capsys.readouterr().err
@@ -281,6 +288,6 @@ def test_feed_task_forecasts_without_trends():
 def test_sample_feed_task_gives_every_probe_a_pop_signal():
     from fashion_ai.forecasting.tasks import sample_feed_task
 
-    task = sample_feed_task(intervals=4)
-    assert task.context.pop.shape == (len(task.train) + len(task.test), 4)
+    task = sample_feed_task(intervals=2)
+    assert task.context.pop.shape == (len(task.train) + len(task.test), 2)
     assert np.isfinite(task.context.pop.to_numpy()).all()

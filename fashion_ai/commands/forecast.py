@@ -9,6 +9,8 @@ def register(subparsers):
     forecast = subparsers.add_parser("forecast", help="new-product sales forecasts on VISUELLE, with vs without POP")
     forecast.add_argument("--visuelle", help="the VISUELLE folder (default: $FASHION_AI_VISUELLE)")
     forecast.add_argument("--quick", action="store_true", help="lighter boosting and MLP (a class demo)")
+    forecast.add_argument("--validation", action="store_true",
+                          help="score on the latest releases of each train season instead of test.csv")
     forecast.add_argument("--json", action="store_true", help="print the results as JSON on the last line")
     forecast.set_defaults(run=run_forecast)
 
@@ -22,9 +24,11 @@ def run_forecast(args) -> int:
     except VisuelleError as exc:
         print(f"fashion-ai forecast: {exc}", file=sys.stderr)
         return 2
-    from ..forecasting.tasks import visuelle_task
+    from ..forecasting.tasks import validation_task, visuelle_task
 
-    report = compare_with_pop(visuelle_task(data), quick=args.quick, progress=_progress)
+    task = visuelle_task(data)
+    report = compare_with_pop(validation_task(task) if args.validation else task, quick=args.quick,
+                              progress=_progress)
     if args.json:
         print(json.dumps(report))
     else:
@@ -42,7 +46,7 @@ def _table(report) -> str:
         lines.append(f"{row['name']:<28} {row['wape12']:>7.2f} {row['mae12']:>7.2f} {row['wape6']:>7.2f} "
                      f"{row['mae6']:>7.2f} {row['fit_seconds']:>7.1f}")
     pop = report["pop_difference"]
-    lines.append(f"\nbest with POP: {pop['with_pop']}; best without: {pop['without_pop']}")
+    lines.append(f"\ncompared: {pop['with_pop']} vs {pop['without_pop']}")
     lines.append(f"WAPE12 difference (with - without): {pop['difference']:+.2f} points, "
                  f"{100 * pop['level']:.0f}% bootstrap interval [{pop['low']:+.2f}, {pop['high']:+.2f}]")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Forecasters of a new product's weekly sales curve, each usable with or without POP.
+"""Forecasters of a new product's weekly sales curve, each usable with or without POP (their ensemble, the
+average of their forecasts, is scored in fashion_ai.forecasting.evaluation).
 
 Every forecaster has `fit(products, sales)` (a product table and the (n, weeks) sales of those same
 products) and `predict(products)` (a table without sales). They only see what `fit` was given, so
@@ -121,8 +122,6 @@ class SalesMLP(Forecaster):
     def _inputs(self, products) -> np.ndarray:
         codes = F.attribute_codes(products, self.context, self.vocabulary_)
         numeric = F.numeric_features(products, self.context, self.use_pop).to_numpy(float)
-        if not hasattr(self, "numeric_mean_"):
-            self.numeric_mean_, self.numeric_std_ = numeric.mean(0), numeric.std(0) + 1e-9
         return np.hstack([F.one_hot(codes), (numeric - self.numeric_mean_) / self.numeric_std_])
 
     def _network(self, inputs, outputs):
@@ -136,9 +135,9 @@ class SalesMLP(Forecaster):
     def fit(self, products, sales):
         import torch
 
-        for stale in ("numeric_mean_", "numeric_std_"):
-            self.__dict__.pop(stale, None)
         self.vocabulary_ = F.attribute_vocabulary(products, self.context)
+        numeric = F.numeric_features(products, self.context, self.use_pop).to_numpy(float)
+        self.numeric_mean_, self.numeric_std_ = numeric.mean(0), numeric.std(0) + 1e-9
         inputs = torch.tensor(self._inputs(products), dtype=torch.float32)
         sales = np.asarray(sales, float)
         self.sales_scale_ = float(sales.mean()) or 1.0
@@ -171,20 +170,3 @@ class SalesMLP(Forecaster):
             outputs = np.mean([network(inputs).numpy() for network in self.networks_], axis=0)
         return np.clip(outputs * self.sales_scale_, 0, None)
 
-
-class Ensemble(Forecaster):
-    """The average of several forecasters' curves: their errors partly cancel."""
-
-    kind = "ensemble"
-
-    def __init__(self, members):
-        super().__init__(members[0].context, any(m.use_pop for m in members))
-        self.members = list(members)
-
-    def fit(self, products, sales):
-        for member in self.members:
-            member.fit(products, sales)
-        return self
-
-    def predict(self, products):
-        return np.mean([member.predict(products) for member in self.members], axis=0)

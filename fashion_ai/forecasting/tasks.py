@@ -34,6 +34,15 @@ def visuelle_task(data: visuelle.Visuelle) -> Task:
     return Task("VISUELLE", data.train, data.test, context, visuelle.SALES_COLUMNS, data.scale)
 
 
+def validation_task(task: Task) -> Task:
+    """The same task with its test table replaced by the latest releases of each train season: where the
+    kit's settings are chosen (the test table is never looked at)."""
+    from .evaluation import validation_split
+
+    fit, holdout = validation_split(task.train)
+    return Task(f"{task.name} validation", fit, holdout, task.context, task.sales_columns, task.scale)
+
+
 def feed_task(probes: pd.DataFrame, signals, sales_columns, test_share=0.3, seed=0) -> Task:
     """The sample feed's probes (category, colour, pattern, release date, simulated sales) with their POP
     signals (one K-long series per probe, in probe order), split at random into train and test."""
