@@ -79,14 +79,17 @@ def augment(batch: torch.Tensor, rng: np.random.Generator, shift=2) -> torch.Ten
     return out
 
 
-def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=None) -> GarmentCNN:
-    """Train a fresh GarmentCNN with AdamW and a one-cycle learning rate; same seed, same weights.
+def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=None, init=None) -> GarmentCNN:
+    """Train a GarmentCNN with AdamW and a one-cycle learning rate; same seed, same weights.
 
+    init: a trained GarmentCNN to continue from (fine-tuning, usually with a lower lr) instead of a fresh one.
     progress(epoch, step, steps, loss) is called after every batch (for progress bars).
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = GarmentCNN()
+    if init is not None:
+        model.load_state_dict(init.state_dict())
     x_all, y_all = to_tensor(images), torch.as_tensor(np.asarray(labels), dtype=torch.long)
     steps = (len(x_all) + batch_size - 1) // batch_size
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
@@ -161,7 +164,7 @@ def confusion_matrix(labels, predicted, n_classes=len(CLASSES)) -> np.ndarray:
 
 
 def evaluate(model: GarmentCNN, images, labels) -> dict:
-    """Accuracy, accuracy per class name, image count and the confusion matrix on a labelled set."""
+    """Accuracy, accuracy per class name, image count, the confusion matrix and each image's predicted class."""
     predicted = predict_proba(model, images).argmax(1)
     matrix = confusion_matrix(labels, predicted)
     per_class = matrix.diagonal() / np.maximum(matrix.sum(1), 1)
@@ -170,6 +173,7 @@ def evaluate(model: GarmentCNN, images, labels) -> dict:
         "per_class": {name: round(float(acc), 4) for name, acc in zip(CLASSES, per_class)},
         "images": int(len(labels)),
         "confusion": matrix,
+        "predicted": predicted,
     }
 
 

@@ -160,3 +160,14 @@ def test_deepfashion2_unreadable_image_is_left_out_of_coco(tmp_path):
 def test_deepfashion2_missing_annos_folder(tmp_path):
     items, errors = deepfashion2.read_items(tmp_path)
     assert items.empty and "no annos/ folder" in str(errors[0])
+
+
+def test_catalog_names_every_dataset_with_its_source_and_reader():
+    from fashion_ai.datasets import catalog
+
+    table = catalog.overview()
+    assert list(table.index) == ["Fashion-MNIST", "DeepFashion", "DeepFashion2", "ModaNet", "GeoStyle"]
+    assert table["source"].str.len().min() > 10 and table["licence"].str.len().min() > 2
+    for reader in table["kit reader"]:
+        module = reader.strip("()").split(": ")[-1]
+        __import__(module)

@@ -13,6 +13,8 @@ def register(subparsers):
     train.add_argument("--source", choices=["auto", "full", "subset"], default="auto",
                        help="full Fashion-MNIST, the bundled subset, or auto (full when installed)")
     train.add_argument("--limit", type=int, default=None, help="train on the first N images only (quick trials)")
+    train.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
+    train.add_argument("--init", default=None, help="continue training this checkpoint instead of a fresh network")
     train.set_defaults(run=run_train)
 
     evaluate = subparsers.add_parser(
@@ -29,7 +31,7 @@ def run_train(args) -> int:
     import torch
     from tqdm import tqdm
 
-    from ..classifier import checkpoint_path, evaluate, save_checkpoint, train
+    from ..classifier import checkpoint_path, evaluate, load_checkpoint, save_checkpoint, train
     from ..datasets import fashion_mnist
 
     images, labels = fashion_mnist.load("train", source=args.source)
@@ -44,13 +46,15 @@ def run_train(args) -> int:
         bar.update(1 / steps)
 
     start = time.perf_counter()
-    model = train(images, labels, epochs=args.epochs, seed=args.seed, progress=progress)
+    init = load_checkpoint(args.init) if args.init else None
+    model = train(images, labels, epochs=args.epochs, lr=args.lr, seed=args.seed, progress=progress, init=init)
     bar.close()
     minutes = (time.perf_counter() - start) / 60
     test_images, test_labels = fashion_mnist.load("test", source=args.source)
     accuracy = evaluate(model, test_images, test_labels)["accuracy"]
     out = args.out or checkpoint_path()
-    info = {"epochs": args.epochs, "seed": args.seed, "train_images": len(images), "data": source,
+    info = {"epochs": args.epochs, "lr": args.lr, "init": args.init, "seed": args.seed,
+            "train_images": len(images), "data": source,
             "minutes": round(minutes, 1), "test_accuracy": round(accuracy, 4), "torch": str(torch.__version__)}
     save_checkpoint(model, out, info)
     print(f"test accuracy {accuracy:.4f} on {len(test_images)} test images; trained in {minutes:.1f} min")
@@ -69,7 +73,7 @@ def run_eval(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     result = evaluate(model, images, labels)
-    result.pop("confusion")
+    del result["confusion"], result["predicted"]
     result["data"] = fashion_mnist.source_name(args.source)
     result["checkpoint"] = str(args.checkpoint or checkpoint_path())
     if args.json:
