@@ -178,6 +178,22 @@ def write_feed(out_dir, seed=0):
     pd.DataFrame(probes).to_csv(out_dir / "probes.csv", index=False)
 
 
+def write_feature_pack(folder=None, model=None) -> Path:
+    """Embed the feed's posts and probes once and store their reduced vectors (fashion_ai.pop.features), so
+    POP on the sample feed needs no CNN run."""
+    from ..pop.features import pack_path, save_pack
+    from ..pop.signal import DEFAULT_MODEL, EmbeddedCorpus
+
+    folder = Path(folder) if folder else feed_dir()
+    model = model or DEFAULT_MODEL
+    corpus, probes = load_feed(folder)
+    embedded = EmbeddedCorpus.build(corpus, model=model, show_bar=True)
+    pack = pack_path(folder, model)
+    paths = list(embedded.corpus["path"]) + list(probes["path"])
+    save_pack(pack, embedded.reducer, paths, np.vstack([embedded.vectors, embedded.embed_probes(probes["path"])]))
+    return pack
+
+
 def sales_columns(probes: pd.DataFrame) -> list:
     """The weekly sales columns of a probes table, in week order."""
     return [f"sales_{w + 1}" for w in range(SALES_WEEKS) if f"sales_{w + 1}" in probes.columns]

@@ -86,3 +86,12 @@ def _resolve(path, root) -> str:
         return ""
     path = Path(path.strip())
     return str(path if path.is_absolute() else (Path(root) / path).resolve())
+
+
+def tag_share(corpus: pd.DataFrame, looks: dict, freq="4W") -> pd.DataFrame:
+    """Share of the posts in each period (pandas `freq`) that carry all the tags of each named look,
+    e.g. looks={"red dress": ["dress", "red"]}: one column per look, one row per period."""
+    periods = corpus["timestamp"].dt.to_period(freq).dt.start_time
+    columns = {name: corpus["tags"].apply(lambda t, need=frozenset(tags): need.issubset(t))
+               for name, tags in looks.items()}
+    return pd.DataFrame(columns).groupby(periods.to_numpy()).mean()

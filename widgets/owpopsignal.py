@@ -1,0 +1,220 @@
+"""POP Signal: how popular each probe product's look was in the K intervals before its release, mined from a
+dated image corpus; outputs one row per probe and one column per interval (plot it with Line Plot)."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from AnyQt.QtWidgets import QLabel, QPlainTextEdit
+from Orange.data import ContinuousVariable, Domain, StringVariable, Table
+from Orange.widgets import gui
+from Orange.widgets.settings import Setting
+from Orange.widgets.utils.concurrent import ConcurrentWidgetMixin, TaskState
+from Orange.widgets.widget import Input, Msg, Output, OWWidget
+
+from fashion_ai.classifier import CheckpointError
+from fashion_ai.datasets import social_feed
+from fashion_ai.images import ImageLoadError, load_image
+from fashion_ai.pop.corpus import prepare_corpus
+from fashion_ai.pop.features import pack_path
+from fashion_ai.pop.signal import DEFAULT_MODEL, EmbeddedCorpus
+from fashion_ai.pop.tags import probe_tags
+from fashion_ai_widgets.tables import image_column, image_paths, table_to_frame
+
+#: Probe-table columns read as the product's technical sheet (when present).
+SHEET_COLUMNS = ("category", "colour", "color", "pattern")
+
+
+class Cancelled(Exception):
+    pass
+
+
+def corpus_from_table(table: Table) -> pd.DataFrame:
+    """The corpus DataFrame from a table with an image column and timestamp, tags, engagement columns."""
+    column = image_column(table)
+    if column is None:
+        raise ValueError("the corpus table has no image column")
+    frame = table_to_frame(table)
+    frame["path"] = [p or "" for p in image_paths(table, column)]
+    missing = [c for c in ("timestamp", "tags", "engagement") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"the corpus table lacks the column(s) {', '.join(missing)}")
+    return prepare_corpus(frame, ".", source="corpus table")
+
+
+def probes_from_table(table: Table) -> pd.DataFrame:
+    """path + technical-sheet columns of a probe image table."""
+    column = image_column(table)
+    if column is None:
+        raise ValueError("the probe table has no image column")
+    frame = table_to_frame(table)
+    out = pd.DataFrame({"path": [p or "" for p in image_paths(table, column)]})
+    for name in SHEET_COLUMNS:
+        if name in frame.columns:
+            out[name] = frame[name].astype(object).fillna("").astype(str)
+    return out
+
+
+def run_pop(corpus, probes, release, intervals, window_weeks, pack, state: TaskState):
+    """Background task: embed the corpus (the slow part), then one POP signal per probe."""
+    def progress(start, span, done, total):
+        if state.is_interruption_requested():
+            raise Cancelled
+        state.set_progress_value(start + span * done / max(total, 1))
+
+    embedded = EmbeddedCorpus.build(corpus, model=DEFAULT_MODEL, pack=pack,
+                                    progress=lambda done, total: progress(0, 80, done, total),
+                                    cancel=state.is_interruption_requested)
+    release = pd.Timestamp(release) if release else corpus["timestamp"].max().normalize() + pd.Timedelta(days=1)
+    vectors = embedded.embed_probes(probes["path"])
+    results, problems = [], list(embedded.skipped)
+    for i, row in probes.iterrows():
+        sheet = {c: row[c] for c in probes.columns if c != "path" and row[c]}
+        try:
+            image = load_image(row["path"])
+            results.append(embedded.signal(vectors[i], probe_tags(image, sheet), release, intervals,
+                                           pd.Timedelta(weeks=window_weeks)))
+        except (ImageLoadError, CheckpointError, ValueError) as exc:
+            problems.append(f"probe {row['path']}: {exc}")
+            results.append(None)
+        progress(80, 20, i + 1, len(probes))
+    return SimpleNamespace(results=results, problems=problems, release=release)
+
+
+def signals_table(probes: pd.DataFrame, results, intervals) -> Table:
+    """One row per probe with a POP value per interval ('pop 1' oldest ... 'pop K' last before release)."""
+    attrs = [ContinuousVariable(f"pop {k + 1}") for k in range(intervals)]
+    image = StringVariable("image")
+    image.attributes["type"] = "image"
+    metas = [image, StringVariable("tags")]
+    x = np.array([r.values if r is not None else np.full(intervals, np.nan) for r in results]).reshape(-1, intervals)
+    tags = [" ".join(f"#{t}" for values in r.tags.values() for t in values) if r else "" for r in results]
+    m = np.array([list(probes["path"]), tags], dtype=object).T
+    return Table.from_numpy(Domain(attrs, metas=metas), x, metas=m)
+
+
+def stage_report(probes, results) -> str:
+    """Per probe: its tags, then found / kept / pruned counts and the value of each interval."""
+    lines = []
+    for path, result in zip(probes["path"], results):
+        if result is None:
+            continue
+        lines.append(f"{path}\n  {result.tag_sets.describe()}")
+        for stage in result.stages:
+            lines.append(f"  {stage.start.date()}..{stage.end.date()}: {stage.posts} posts, positives "
+                         f"{stage.positives_found} found / {stage.positives_kept} kept / "
+                         f"{stage.positives_pruned} pruned, negatives {stage.negatives_found} / "
+                         f"{stage.negatives_kept} / {stage.negatives_pruned}, POP {stage.value:.4f}")
+    return "\n".join(lines)
+
+
+class OWPopSignal(OWWidget, ConcurrentWidgetMixin):
+    name = "POP Signal"
+    description = ("POtential Performance of new products: how popular their look was in each of K intervals "
+                   "of a dated image corpus before release.")
+    icon = "icons/popsignal.svg"
+    priority = 50
+    keywords = "pop, popularity, trend, forecast, social, corpus, signal"
+
+    class Inputs:
+        probes = Input("Probes", Table)
+        corpus = Input("Corpus", Table)
+
+    class Outputs:
+        signals = Output("POP Signals", Table, default=True)
+
+    class Warning(OWWidget.Warning):
+        problems = Msg("{} image(s) or probe(s) could not be used; see the report.")
+
+    class Error(OWWidget.Error):
+        bad_input = Msg("{}")
+        failed = Msg("Computing POP failed: {}")
+
+    intervals = Setting(8)
+    window_weeks = Setting(52)
+    release = Setting("")
+
+    want_main_area = False
+
+    def __init__(self):
+        OWWidget.__init__(self)
+        ConcurrentWidgetMixin.__init__(self)
+        self.probes_table = self.corpus_table = None
+        box = gui.vBox(self.controlArea, "Intervals")
+        gui.spin(box, self, "intervals", 1, 52, label="Intervals (K):", callback=self.commit)
+        gui.spin(box, self, "window_weeks", 1, 520, label="Weeks before release:", callback=self.commit)
+        gui.lineEdit(box, self, "release", label="Release date (empty: after the last post):",
+                     callback=self.commit)
+        self.summary = QLabel("")
+        gui.vBox(self.controlArea, "Data").layout().addWidget(self.summary)
+        self.report_view = QPlainTextEdit(readOnly=True)
+        self.report_view.setMinimumSize(560, 220)
+        gui.vBox(self.controlArea, "Stages (found / kept / pruned per interval)").layout().addWidget(
+            self.report_view)
+        self.commit()
+
+    @Inputs.probes
+    def set_probes(self, table):
+        self.probes_table = table
+
+    @Inputs.corpus
+    def set_corpus(self, table):
+        self.corpus_table = table
+
+    def handleNewSignals(self):
+        self.commit()
+
+    def _inputs(self):
+        """(corpus, probes, pack, description); the sample social feed stands in for a missing input."""
+        sample_corpus, sample_probes = social_feed.load_feed()
+        corpus = corpus_from_table(self.corpus_table) if self.corpus_table is not None else sample_corpus
+        probes = probes_from_table(self.probes_table) if self.probes_table is not None else \
+            sample_probes[["path", "pattern"]]
+        pack = pack_path(social_feed.feed_dir(), DEFAULT_MODEL) if self.corpus_table is None else None
+        where = ("sample social feed" if self.corpus_table is None else "corpus input",
+                 "sample probes" if self.probes_table is None else "probes input")
+        return corpus, probes, pack, where
+
+    def commit(self):
+        self.cancel()
+        self.clear_messages()
+        try:
+            corpus, probes, pack, where = self._inputs()
+            if self.release:
+                pd.Timestamp(self.release)
+        except ValueError as exc:
+            self.Error.bad_input(str(exc))
+            self.Outputs.signals.send(None)
+            return
+        self.summary.setText(f"Corpus: {len(corpus)} posts ({where[0]})\nProbes: {len(probes)} ({where[1]})")
+        self._probes = probes
+        self.start(run_pop, corpus, probes, self.release, self.intervals, self.window_weeks, pack)
+
+    def on_done(self, result):
+        self.report_view.setPlainText("\n".join(result.problems + [stage_report(self._probes, result.results)]))
+        if result.problems:
+            self.Warning.problems(len(result.problems))
+        self.Outputs.signals.send(signals_table(self._probes, result.results, self.intervals))
+
+    def on_exception(self, ex):
+        if not isinstance(ex, Cancelled):
+            self.Error.failed(str(ex))
+        self.Outputs.signals.send(None)
+
+    def on_partial_result(self, _):
+        pass
+
+    def onDeleteWidget(self):
+        self.shutdown()
+        super().onDeleteWidget()
+
+    def send_report(self):
+        self.report_items((("Intervals", self.intervals), ("Weeks before release", self.window_weeks),
+                           ("Release", self.release or "after the last post")))
+        self.report_paragraph("Data", self.summary.text())
+
+
+if __name__ == "__main__":
+    from orangewidget.utils.widgetpreview import WidgetPreview
+
+    WidgetPreview(OWPopSignal).run()
