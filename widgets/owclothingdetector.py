@@ -109,7 +109,8 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
             self.Error.no_images()
             self.commit()
             return
-        self.input_columns = table_to_frame(data).drop(columns=[image_column(data).name])
+        columns = table_to_frame(data).drop(columns=[image_column(data).name])
+        self.input_columns = columns.astype({c: object for c in columns if columns[c].dtype == "category"})
         self.summary.setText(f"Detecting garments in {len(paths)} picture(s) …")
         self.cancel_button.setDisabled(False)
         self.start(run_detection, paths)

@@ -9,7 +9,8 @@ from orangewidget.tests.base import WidgetTest
 
 from fashion_ai.datasets.scenes import bundled_scenes
 from fashion_ai_widgets.owclothingdetector import OWClothingDetector
-from fashion_ai_widgets.tables import frame_to_table, image_paths
+from fashion_ai.consumer_shop import sample_set
+from fashion_ai_widgets.tables import frame_to_table, image_paths, set_to_table, table_to_frame
 
 WAIT = 300_000
 SCENES = bundled_scenes("test")
@@ -47,6 +48,16 @@ class TestOWClothingDetector(WidgetTest):
         for path in image_paths(crops):
             self.assertTrue(path.endswith(".png"))
         self.assertFalse(self.widget.preview.pixmap().isNull())
+
+    def test_crops_keep_the_input_columns(self):
+        shop_set = sample_set().head(6)
+        self.send_signal(self.widget.Inputs.data, set_to_table(shop_set))
+        self.wait_until_finished(timeout=WAIT)
+        self.widget.threshold = 0.2
+        self.widget.commit()
+        crops = table_to_frame(self.get_output(self.widget.Outputs.crops))
+        self.assertTrue(set(crops["item_id"]) <= set(shop_set["item_id"]))
+        self.assertTrue(set(crops["domain"]) <= {"consumer", "shop"})
 
     def test_slider_filters_without_rerunning(self):
         self.run_on(scene_paths(3))
