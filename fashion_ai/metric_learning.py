@@ -182,7 +182,7 @@ def split_items(views: TrainingViews, validation_share, seed):
 
 
 def train_head(views: TrainingViews, epochs=30, seed=0, margin=0.2, lr=1e-3, batch_size=256,
-               out_dim=256, hidden=0, dropout=0.2, feature_noise=0.1, validation_share=0.1, progress=None):
+               out_dim=256, hidden=0, dropout=0.5, feature_noise=0.3, validation_share=0.1, progress=None):
     """Train an `EmbeddingHead` on cached features with fresh triplets every epoch.
 
     Feature noise and dropout make each epoch's features differ a little, so the head does not lean on a

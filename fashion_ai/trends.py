@@ -13,11 +13,7 @@ a winning design; one that no trendy photo retrieves scores 0.
 import numpy as np
 import pandas as pd
 
-
-def unit_rows(x) -> np.ndarray:
-    """Rows scaled to length 1 (so dot products are cosine similarities)."""
-    x = np.asarray(x, dtype=np.float32)
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+from .retrieval import unit_rows
 
 
 def item_similarity(trendy, catalogue, catalogue_items):
@@ -59,3 +55,10 @@ def rank_catalogue(trendy, catalogue, catalogue_items, k=5) -> pd.DataFrame:
         "mean_similarity": np.where(hits > 0, np.where(hit, best, 0).sum(axis=0) / np.maximum(hits, 1), np.nan),
     })
     return table.sort_values(["score", "hits"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def trendy_posts(corpus: pd.DataFrame, weeks=8, top_share=0.5) -> pd.DataFrame:
+    """The photos that stand for "what is trendy now" in a dated corpus (columns timestamp, engagement):
+    posts of the last `weeks` weeks whose engagement is in the top `top_share` of those weeks."""
+    recent = corpus[corpus["timestamp"] > corpus["timestamp"].max() - pd.Timedelta(weeks=weeks)]
+    return recent[recent["engagement"] >= recent["engagement"].quantile(1 - top_share)]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fashion_ai.trends import rank_catalogue
+from fashion_ai.trends import rank_catalogue, trendy_posts
 
 
 def noisy_copies(vector, n, rng, noise=0.05):
@@ -47,3 +47,14 @@ def test_mismatched_embeddings_are_refused():
         rank_catalogue(np.ones((2, 4)), np.ones((3, 5)), ["a", "b", "c"])
     with pytest.raises(ValueError, match="at least one"):
         rank_catalogue(np.ones((0, 4)), np.ones((3, 4)), ["a", "b", "c"])
+
+
+def test_trendy_posts_are_recent_and_popular():
+    import pandas as pd
+
+    corpus = pd.DataFrame({
+        "timestamp": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04"]),
+        "engagement": [1000, 10, 20, 30, 40],
+    })
+    picked = trendy_posts(corpus, weeks=2, top_share=0.5)
+    assert list(picked["engagement"]) == [30, 40]  # the old viral post is not "now"
