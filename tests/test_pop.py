@@ -180,15 +180,6 @@ def test_pop_tracks_sales_above_a_shuffled_control(feed, signals, control_signal
     assert real >= 0.6 and real - shuffled >= 0.4
 
 
-def test_category_from_the_classifier_still_beats_the_control(feed, embedded, control_signals):
-    _, probes = feed
-    sales = probes[social_feed.sales_columns(probes)].sum(1)
-    tagged = evaluate.probe_signals(embedded, probes, INTERVALS, sheet_columns=("pattern",))
-    real, shuffled = evaluate.sales_correlation(tagged, sales), evaluate.sales_correlation(control_signals, sales)
-    print(f"Spearman(POP with classifier categories, sales) = {real:.3f}; control = {shuffled:.3f}")
-    assert real - shuffled >= 0.3
-
-
 def test_stages_are_inspectable(signals):
     table = signals[0].stage_table()
     assert len(table) == INTERVALS
