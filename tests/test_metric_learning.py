@@ -68,7 +68,8 @@ def test_training_lowers_the_loss_and_improves_retrieval():
     views = toy_views(n_items=60, n_categories=4, seed=1)
     torch.manual_seed(0)
     untrained = ml.EmbeddingHead(32, 16)
-    head, history = ml.train_head(views, epochs=15, seed=0, out_dim=16, validation_share=0.0, lr=3e-3)
+    head, history = ml.train_head(views, epochs=15, seed=0, out_dim=16, validation_share=0.0, lr=3e-3,
+                                  dropout=0.1, feature_noise=0.1)
     assert fixed_triplet_loss(head, views) < 0.5 * fixed_triplet_loss(untrained, views)
     assert history["loss"][-1] < history["loss"][0]
     assert ml.top1(head, views) > ml.top1(untrained, views) + 0.2
