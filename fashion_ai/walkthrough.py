@@ -7,6 +7,7 @@ walkthrough goes on with the next one.
 
 import base64
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,7 +58,7 @@ def execute_notebook(path, out_dir, timeout=600) -> NotebookRun:
     start = time.perf_counter()
     error = ""
     try:
-        client.execute()
+        client.execute(env=_kernel_env())
     except nbclient.exceptions.CellExecutionError as exc:
         error = _last_line(str(exc))
     except (nbclient.exceptions.DeadKernelError, TimeoutError, RuntimeError) as exc:
@@ -69,6 +70,13 @@ def execute_notebook(path, out_dir, timeout=600) -> NotebookRun:
         name=path.stem, seconds=round(seconds, 1), executed=str(executed),
         figures=_save_figures(notebook, out_dir / "figures", path.stem),
         results=_collect_results(notebook), error=error)
+
+
+def _kernel_env():
+    """The kernel's environment, with figures drawn inline whatever backend the caller's shell chose."""
+    env = dict(os.environ)
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    return env
 
 
 def run_walkthrough(out_dir, notebooks=None, timeout=600):

@@ -21,11 +21,11 @@ def test_every_subpackage_is_listed_in_pyproject():
 
 def test_orange_canvas_lists_the_fashion_ai_category():
     from orangecanvas.registry import WidgetRegistry
-    from orangecanvas.registry.discovery import WidgetDiscovery
     from Orange.canvas.config import Config
 
+    config = Config()
     registry = WidgetRegistry()
-    WidgetDiscovery(registry).run(Config().widgets_entry_points())
+    config.widget_discovery(registry).run(config.widgets_entry_points())
     names = [category.name for category in registry.categories()]
     assert "Fashion AI" in names
     kit_widgets = registry.widgets("Fashion AI")
