@@ -31,6 +31,8 @@ def test_orange_canvas_lists_the_fashion_ai_category():
     kit_widgets = registry.widgets("Fashion AI")
     assert kit_widgets, "the Fashion AI category holds no widget"
     assert all(w.qualified_name.startswith("fashion_ai_widgets.") for w in kit_widgets)
+    assert {w.name for w in kit_widgets} == {
+        "Consumer-Shop Set", "Fashion Embedder", "Consumer-to-Shop Retrieval", "Clothing Detector", "POP Signal"}
 
 
 def test_the_cli_lists_its_subcommands():
