@@ -10,20 +10,17 @@ from AnyQt.QtWidgets import QLabel
 from Orange.data import Table
 from Orange.widgets import gui
 from Orange.widgets.settings import Setting
-from Orange.widgets.utils.concurrent import ConcurrentWidgetMixin, TaskState
+from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
 from fashion_ai.detection.annotate import detections_frame, draw_detections, save_crops
 from fashion_ai.images import ImageLoadError, file_digest, load_image
 from fashion_ai.paths import cache_dir
+from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import frame_to_table, image_column, image_paths, table_to_frame
 
 LOWEST_SCORE = 0.2   # detections below this are dropped at once; the slider chooses among the rest
 PREVIEW_SIDE = 420
-
-
-class Cancelled(Exception):
-    pass
 
 
 def run_detection(paths, state: TaskState):
@@ -50,7 +47,7 @@ def run_detection(paths, state: TaskState):
     return SimpleNamespace(done=done, problems=problems)
 
 
-class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
+class OWClothingDetector(BackgroundTaskMixin, OWWidget):
     name = "Clothing Detector"
     description = "Find garments (ModaNet classes) in pictures with an SSD detector; output boxes and crops."
     icon = "icons/clothingdetector.svg"
@@ -77,7 +74,7 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
 
     def __init__(self):
         OWWidget.__init__(self)
-        ConcurrentWidgetMixin.__init__(self)
+        BackgroundTaskMixin.__init__(self)
         self.data = None
         self.input_columns = None
         self.results = []
@@ -88,8 +85,7 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
         self.summary = gui.widgetLabel(gui.vBox(self.controlArea, "Found"), "No pictures yet.")
         self.preview_combo = gui.comboBox(self.controlArea, self, "preview_index", box="Preview",
                                           callback=self.show_preview)
-        self.cancel_button = gui.button(self.controlArea, self, "Cancel", callback=self.cancel)
-        self.cancel_button.setDisabled(True)
+        self.add_cancel_button(self.controlArea)
         self.preview = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(PREVIEW_SIDE, PREVIEW_SIDE)
         self.mainArea.layout().addWidget(self.preview)
@@ -112,11 +108,9 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
         columns = table_to_frame(data).drop(columns=[image_column(data).name])
         self.input_columns = columns.astype({c: object for c in columns if columns[c].dtype == "category"})
         self.summary.setText(f"Detecting garments in {len(paths)} picture(s) …")
-        self.cancel_button.setDisabled(False)
         self.start(run_detection, paths)
 
     def on_done(self, result):
-        self.cancel_button.setDisabled(True)
         self.results = result.done
         if result.problems:
             self.Warning.skipped(len(result.problems), "; ".join(result.problems[:3]))
@@ -125,13 +119,8 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
         self.commit()
 
     def on_exception(self, ex):
-        self.cancel_button.setDisabled(True)
-        if not isinstance(ex, Cancelled):
-            self.Error.failed(str(ex))
+        self.Error.failed(str(ex))
         self.commit()
-
-    def on_partial_result(self, _):
-        pass
 
     def kept(self):
         """[(input row, path, detections, crop paths)] with only the detections at or above the threshold."""
@@ -187,14 +176,6 @@ class OWClothingDetector(OWWidget, ConcurrentWidgetMixin):
         pixmap = QPixmap()
         pixmap.loadFromData(buffer.getvalue())
         self.preview.setPixmap(pixmap)
-
-    def cancel(self):
-        self.cancel_button.setDisabled(True)
-        super().cancel()
-
-    def onDeleteWidget(self):
-        self.shutdown()
-        super().onDeleteWidget()
 
 
 if __name__ == "__main__":

@@ -9,17 +9,14 @@ from AnyQt.QtWidgets import (QButtonGroup, QFileDialog, QGridLayout, QLabel, QPl
 from Orange.data import Table
 from Orange.widgets import gui
 from Orange.widgets.settings import Setting
-from Orange.widgets.utils.concurrent import ConcurrentWidgetMixin, TaskState
+from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Msg, Output, OWWidget
 
 from fashion_ai.consumer_shop import load_set, sample_set_path
+from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import frame_to_table, set_to_table
 
 SAMPLE, FOLDER, MANIFEST = range(3)
-
-
-class Cancelled(Exception):
-    pass
 
 
 def run_load(path, check_images, state: TaskState):
@@ -33,7 +30,7 @@ def run_load(path, check_images, state: TaskState):
     return SimpleNamespace(table=table, report=report)
 
 
-class OWConsumerShopSet(OWWidget, ConcurrentWidgetMixin):
+class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
     name = "Consumer-Shop Set"
     description = "Read and check a consumer-to-shop set: the same items in consumer and shop photos."
     icon = "icons/consumershopset.svg"
@@ -61,7 +58,7 @@ class OWConsumerShopSet(OWWidget, ConcurrentWidgetMixin):
 
     def __init__(self):
         OWWidget.__init__(self)
-        ConcurrentWidgetMixin.__init__(self)
+        BackgroundTaskMixin.__init__(self)
         self._build_controls()
         self.load()
 
@@ -94,8 +91,7 @@ class OWConsumerShopSet(OWWidget, ConcurrentWidgetMixin):
         gui.vBox(self.controlArea, "Report").layout().addWidget(self.report_view)
         buttons = gui.hBox(self.controlArea)
         gui.button(buttons, self, "Reload", callback=self.load)
-        self.cancel_button = gui.button(buttons, self, "Cancel", callback=self.cancel)
-        self.cancel_button.setDisabled(True)
+        self.add_cancel_button(buttons)
 
     def _show_paths(self):
         for key, value in ((FOLDER, self.folder), (MANIFEST, self.manifest)):
@@ -149,11 +145,9 @@ class OWConsumerShopSet(OWWidget, ConcurrentWidgetMixin):
             self._send(None, None)
             return
         self.summary.setText("Reading the set …")
-        self.cancel_button.setDisabled(False)
         self.start(run_load, path, self.check_images)
 
     def on_done(self, result):
-        self.cancel_button.setDisabled(True)
         report = result.report
         self.report_view.setPlainText(str(report))
         self.summary.setText(
@@ -172,17 +166,8 @@ class OWConsumerShopSet(OWWidget, ConcurrentWidgetMixin):
         self._send(set_to_table(result.table), problems)
 
     def on_exception(self, ex):
-        self.cancel_button.setDisabled(True)
-        if not isinstance(ex, Cancelled):
-            self.Error.failed(str(ex))
+        self.Error.failed(str(ex))
         self._send(None, None)
-
-    def on_partial_result(self, _):
-        pass
-
-    def cancel(self):
-        self.cancel_button.setDisabled(True)
-        super().cancel()
 
     def _send(self, data, problems):
         self.Outputs.data.send(data)
@@ -191,10 +176,6 @@ class OWConsumerShopSet(OWWidget, ConcurrentWidgetMixin):
             self.info.set_output_summary(self.info.NoOutput)
         else:
             self.info.set_output_summary(str(len(data)), f"{len(data)} photos")
-
-    def onDeleteWidget(self):
-        self.shutdown()
-        super().onDeleteWidget()
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ from Orange.data import ContinuousVariable, Domain, StringVariable, Table
 from Orange.data.util import get_unique_names
 from Orange.widgets import gui
 from Orange.widgets.settings import Setting
-from Orange.widgets.utils.concurrent import ConcurrentWidgetMixin, TaskState
+from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
 from fashion_ai.embedding import EMBEDDERS, embed_paths, get_embedder
+from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import image_column, image_paths
 
 MODEL_NAMES = list(EMBEDDERS)
@@ -23,10 +24,6 @@ MODEL_LABELS = {
     "fashion": "Fashion (tuned for consumer-to-shop)",
     "fmnist-cnn": "Fashion-MNIST CNN (garment classes)",
 }
-
-
-class Cancelled(Exception):
-    pass
 
 
 def run_embedding(paths, model_name, state: TaskState):
@@ -64,7 +61,7 @@ def with_reasons(data: Table, skipped) -> Table:
     return Table.from_numpy(domain, subset.X, subset.Y, metas, ids=subset.ids)
 
 
-class OWFashionEmbedder(OWWidget, ConcurrentWidgetMixin):
+class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
     name = "Fashion Embedder"
     description = "Local CNN features of images (nothing leaves this computer), incl. a fashion-tuned model."
     icon = "icons/fashionembedder.svg"
@@ -91,7 +88,7 @@ class OWFashionEmbedder(OWWidget, ConcurrentWidgetMixin):
 
     def __init__(self):
         OWWidget.__init__(self)
-        ConcurrentWidgetMixin.__init__(self)
+        BackgroundTaskMixin.__init__(self)
         self.data = None
         box = gui.vBox(self.controlArea, "Model")
         gui.comboBox(box, self, "model_index", items=[MODEL_LABELS.get(n, n) for n in MODEL_NAMES],
@@ -99,8 +96,7 @@ class OWFashionEmbedder(OWWidget, ConcurrentWidgetMixin):
         gui.widgetLabel(box, "Runs on this computer: no image is sent anywhere.")
         self.status = QLabel("No images.")
         gui.vBox(self.controlArea, "Status").layout().addWidget(self.status)
-        self.cancel_button = gui.button(self.controlArea, self, "Cancel", callback=self.cancel)
-        self.cancel_button.setDisabled(True)
+        self.add_cancel_button(self.controlArea)
         gui.rubber(self.controlArea)
 
     @property
@@ -127,11 +123,9 @@ class OWFashionEmbedder(OWWidget, ConcurrentWidgetMixin):
             return
         paths = [p or "" for p in image_paths(self.data, column)]
         self.status.setText(f"Embedding {len(paths)} images with {self.model_name} …")
-        self.cancel_button.setDisabled(False)
         self.start(run_embedding, paths, self.model_name)
 
     def on_done(self, result):
-        self.cancel_button.setDisabled(True)
         embedded = with_embeddings(self.data, result.kept, result.vectors, self.model_name) if result.kept else None
         skipped = with_reasons(self.data, result.skipped) if result.skipped else None
         if result.skipped:
@@ -141,27 +135,15 @@ class OWFashionEmbedder(OWWidget, ConcurrentWidgetMixin):
         self._send(embedded, skipped)
 
     def on_exception(self, ex):
-        self.cancel_button.setDisabled(True)
-        if isinstance(ex, Cancelled):
-            self.status.setText("Cancelled (images embedded so far are cached).")
-        else:
-            self.Error.failed(str(ex))
+        self.Error.failed(str(ex))
         self._send(None, None)
 
-    def on_partial_result(self, _):
-        pass
-
-    def cancel(self):
-        self.cancel_button.setDisabled(True)
-        super().cancel()
+    def on_cancelled(self):
+        self.status.setText("Cancelled (images embedded so far are cached).")
 
     def _send(self, embedded, skipped):
         self.Outputs.embeddings.send(embedded)
         self.Outputs.skipped_images.send(skipped)
-
-    def onDeleteWidget(self):
-        self.shutdown()
-        super().onDeleteWidget()
 
 
 if __name__ == "__main__":

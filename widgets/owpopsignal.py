@@ -9,7 +9,7 @@ from AnyQt.QtWidgets import QLabel, QPlainTextEdit
 from Orange.data import ContinuousVariable, Domain, StringVariable, Table
 from Orange.widgets import gui
 from Orange.widgets.settings import Setting
-from Orange.widgets.utils.concurrent import ConcurrentWidgetMixin, TaskState
+from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
 from fashion_ai.classifier import CheckpointError
@@ -19,14 +19,11 @@ from fashion_ai.pop.corpus import prepare_corpus
 from fashion_ai.pop.features import pack_path
 from fashion_ai.pop.signal import DEFAULT_MODEL, EmbeddedCorpus
 from fashion_ai.pop.tags import probe_tags
+from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import image_column, image_paths, table_to_frame
 
 #: Probe-table columns read as the product's technical sheet (when present).
 SHEET_COLUMNS = ("category", "colour", "color", "pattern")
-
-
-class Cancelled(Exception):
-    pass
 
 
 def corpus_from_table(table: Table) -> pd.DataFrame:
@@ -108,7 +105,7 @@ def stage_report(probes, results) -> str:
     return "\n".join(lines)
 
 
-class OWPopSignal(OWWidget, ConcurrentWidgetMixin):
+class OWPopSignal(BackgroundTaskMixin, OWWidget):
     name = "POP Signal"
     description = ("POtential Performance of new products: how popular their look was in each of K intervals "
                    "of a dated image corpus before release.")
@@ -138,7 +135,7 @@ class OWPopSignal(OWWidget, ConcurrentWidgetMixin):
 
     def __init__(self):
         OWWidget.__init__(self)
-        ConcurrentWidgetMixin.__init__(self)
+        BackgroundTaskMixin.__init__(self)
         self.probes_table = self.corpus_table = None
         box = gui.vBox(self.controlArea, "Intervals")
         gui.spin(box, self, "intervals", 1, 52, label="Intervals (K):", callback=self.commit)
@@ -151,6 +148,7 @@ class OWPopSignal(OWWidget, ConcurrentWidgetMixin):
         self.report_view.setMinimumSize(560, 220)
         gui.vBox(self.controlArea, "Stages (found / kept / pruned per interval)").layout().addWidget(
             self.report_view)
+        self.add_cancel_button(self.controlArea)
         self.commit()
 
     @Inputs.probes
@@ -197,16 +195,8 @@ class OWPopSignal(OWWidget, ConcurrentWidgetMixin):
         self.Outputs.signals.send(signals_table(self._probes, result.results, self.intervals))
 
     def on_exception(self, ex):
-        if not isinstance(ex, Cancelled):
-            self.Error.failed(str(ex))
+        self.Error.failed(str(ex))
         self.Outputs.signals.send(None)
-
-    def on_partial_result(self, _):
-        pass
-
-    def onDeleteWidget(self):
-        self.shutdown()
-        super().onDeleteWidget()
 
     def send_report(self):
         self.report_items((("Intervals", self.intervals), ("Weeks before release", self.window_weeks),

@@ -64,8 +64,9 @@ class TestOWFashionEmbedder(WidgetTest):
 
     def test_cancel_stops_without_output(self):
         self.send_signal(self.widget.Inputs.images, set_to_table(sample_set()))
-        self.widget.cancel()
+        self.widget.cancel_button.click()
         self.wait_until_finished(timeout=60_000)
         self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
+        self.assertIn("embedded so far are cached", self.widget.status.text())
         self.send_signal(self.widget.Inputs.images, None)
         self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
