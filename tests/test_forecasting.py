@@ -106,8 +106,8 @@ def test_validation_split_holds_out_the_latest_releases_of_each_season(fake_fold
 
 
 def small_forecasters(context):
-    return [M.AttributeKNN(context, use_pop=True, k=10), M.BoostedTotal(context, use_pop=True, iterations=20),
-            M.SalesMLP(context, use_pop=True, epochs=3, seeds=1)]
+    return [M.AttributeKNN(context, use_pop=True, k=10), M.RidgeCurve(context, use_pop=True),
+            M.BoostedTotal(context, use_pop=True, iterations=20), M.SalesMLP(context, use_pop=True, epochs=3, seeds=1)]
 
 
 def test_forecasts_ignore_test_sales(fake_folder):
@@ -141,6 +141,19 @@ def test_knn_learns_the_planted_category_effect(fake_folder):
     actual = task.test[task.sales_columns].to_numpy()
     flat = np.full_like(actual, task.train[task.sales_columns].to_numpy().mean())
     assert E.wape(actual, forecast) < E.wape(actual, flat)
+
+
+def test_ridge_learns_the_planted_category_and_pop_effects(fake_folder):
+    """The fake sales grow with the POP slope: the ridge fitted with POP must beat the one without."""
+    task = visuelle_task(visuelle.load(fake_folder))
+    actual = task.test[task.sales_columns].to_numpy()
+    errors = {}
+    for use_pop in (False, True):
+        forecast, _ = E.fit_and_forecast(M.RidgeCurve(task.context, use_pop, alpha=1.0), task.train, task.test,
+                                         task.sales_columns)
+        errors[use_pop] = E.wape(actual, forecast)
+    flat = np.full_like(actual, task.train[task.sales_columns].to_numpy().mean())
+    assert errors[True] < errors[False] < E.wape(actual, flat)
 
 
 def test_use_pop_without_signals_is_refused():
@@ -207,7 +220,7 @@ def test_cli_json_on_the_fake_folder(fake_folder, capsys):
     assert main(["forecast", "--visuelle", str(fake_folder), "--quick", "--json"]) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     rows = report["models"]
-    assert {row["pop"] for row in rows} == {True, False} and len(rows) == 8
+    assert {row["pop"] for row in rows} == {True, False} and len(rows) == 10
     for row in rows:
         assert set(row) >= {"name", "pop", "wape12", "mae12", "wape6", "mae6", "fit_seconds"}
         assert 0 < row["wape12"] < 100 and row["mae12"] > 0
@@ -219,7 +232,7 @@ def test_cli_validation_never_reads_the_test_table(fake_folder, capsys):
     (fake_folder / "test.csv").write_text(pd.read_csv(fake_folder / "test.csv").head(0).to_csv(index=False))
     assert main(["forecast", "--visuelle", str(fake_folder), "--quick", "--validation", "--json"]) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert report["task"] == "VISUELLE validation" and len(report["models"]) == 8
+    assert report["task"] == "VISUELLE validation" and len(report["models"]) == 10
 
 
 def test_cli_reports_a_missing_folder(tmp_path, capsys):
@@ -247,6 +260,20 @@ def test_real_visuelle_knn_baseline_in_the_known_range():
         scores = E.score(actual, forecast, task.scale)
         assert 56 < scores["wape12"] < 61, scores
         assert scores["mae12"] == pytest.approx(scores["wape12"] / 100 * 51.65, rel=1e-3)
+
+
+@needs_visuelle
+def test_real_visuelle_kit_lineup_reaches_its_measured_test_errors():
+    """The full lineup on train.csv -> test.csv (about 20 s): the ensembles are the best models and stay at
+    the errors measured when their settings were fixed on the validation split."""
+    report = E.compare_with_pop(visuelle_task(visuelle.load(SHARED_VISUELLE)))
+    best = {use_pop: min(r["wape12"] for r in report["models"] if r["pop"] == use_pop) for use_pop in (False, True)}
+    ensembles = {r["name"]: r["wape12"] for r in report["models"] if r["name"].startswith("ensemble")}
+    assert best[False] == ensembles["ensemble"] <= 57.8
+    assert best[True] == ensembles["ensemble + POP"] <= 58.4
+    gap = report["pop_difference"]
+    assert gap["difference"] == pytest.approx(best[True] - best[False], abs=1e-6)
+    assert gap["low"] <= gap["difference"] <= gap["high"]
 
 
 def test_comparison_plot_pairs_each_model_with_its_pop_twin():

@@ -1,5 +1,6 @@
-"""Forecasters of a new product's weekly sales curve, each usable with or without POP (their ensemble, the
-average of their forecasts, is scored in fashion_ai.forecasting.evaluation).
+"""Forecasters of a new product's weekly sales curve (attribute kNN, ridge, gradient boosting, a small MLP),
+each usable with or without POP (their ensemble, the average of their forecasts, is scored in
+fashion_ai.forecasting.evaluation).
 
 Every forecaster has `fit(products, sales)` (a product table and the (n, weeks) sales of those same
 products) and `predict(products)` (a table without sales). They only see what `fit` was given, so
@@ -107,6 +108,48 @@ class BoostedTotal(Forecaster):
         return np.outer(totals, self.curve_)
 
 
+class StandardInputs:
+    """One-hot attributes next to standardised numeric features, the scaling fitted on the fitting table:
+    the input of the linear model and the MLP."""
+
+    def __init__(self, context: F.Context, use_pop: bool):
+        self.context, self.use_pop = context, use_pop
+
+    def _numeric(self, products) -> np.ndarray:
+        return F.numeric_features(products, self.context, self.use_pop).to_numpy(float)
+
+    def fit(self, products):
+        self.vocabulary_ = F.attribute_vocabulary(products, self.context)
+        numeric = self._numeric(products)
+        self.mean_, self.std_ = numeric.mean(0), numeric.std(0) + 1e-9
+        return self
+
+    def transform(self, products) -> np.ndarray:
+        codes = F.attribute_codes(products, self.context, self.vocabulary_)
+        return np.hstack([F.one_hot(codes), (self._numeric(products) - self.mean_) / self.std_])
+
+
+class RidgeCurve(Forecaster):
+    """A ridge regression from the standardised inputs to all weeks at once: fast, stable, and a different
+    kind of error from the neighbours and the trees, which is what an ensemble needs."""
+
+    kind = "ridge"
+
+    def __init__(self, context, use_pop=False, alpha=100.0):
+        super().__init__(context, use_pop)
+        self.alpha = alpha
+
+    def fit(self, products, sales):
+        from sklearn.linear_model import Ridge
+
+        self.inputs_ = StandardInputs(self.context, self.use_pop).fit(products)
+        self.model_ = Ridge(self.alpha).fit(self.inputs_.transform(products), np.asarray(sales, float))
+        return self
+
+    def predict(self, products):
+        return np.clip(self.model_.predict(self.inputs_.transform(products)), 0, None)
+
+
 class SalesMLP(Forecaster):
     """A small two-layer network trained with the absolute error (what WAPE measures) on the whole curve;
     the average of a few seeds, each trained for a fixed number of epochs on the CPU."""
@@ -119,11 +162,6 @@ class SalesMLP(Forecaster):
         self.hidden, self.epochs, self.seeds, self.dropout = hidden, epochs, seeds, dropout
         self.weight_decay, self.learning_rate, self.batch_size = weight_decay, learning_rate, batch_size
 
-    def _inputs(self, products) -> np.ndarray:
-        codes = F.attribute_codes(products, self.context, self.vocabulary_)
-        numeric = F.numeric_features(products, self.context, self.use_pop).to_numpy(float)
-        return np.hstack([F.one_hot(codes), (numeric - self.numeric_mean_) / self.numeric_std_])
-
     def _network(self, inputs, outputs):
         import torch
 
@@ -135,10 +173,8 @@ class SalesMLP(Forecaster):
     def fit(self, products, sales):
         import torch
 
-        self.vocabulary_ = F.attribute_vocabulary(products, self.context)
-        numeric = F.numeric_features(products, self.context, self.use_pop).to_numpy(float)
-        self.numeric_mean_, self.numeric_std_ = numeric.mean(0), numeric.std(0) + 1e-9
-        inputs = torch.tensor(self._inputs(products), dtype=torch.float32)
+        self.inputs_ = StandardInputs(self.context, self.use_pop).fit(products)
+        inputs = torch.tensor(self.inputs_.transform(products), dtype=torch.float32)
         sales = np.asarray(sales, float)
         self.sales_scale_ = float(sales.mean()) or 1.0
         targets = torch.tensor(sales / self.sales_scale_, dtype=torch.float32)
@@ -165,7 +201,7 @@ class SalesMLP(Forecaster):
     def predict(self, products):
         import torch
 
-        inputs = torch.tensor(self._inputs(products), dtype=torch.float32)
+        inputs = torch.tensor(self.inputs_.transform(products), dtype=torch.float32)
         with torch.no_grad():
             outputs = np.mean([network(inputs).numpy() for network in self.networks_], axis=0)
         return np.clip(outputs * self.sales_scale_, 0, None)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..datasets import visuelle
 from .features import Context, clean_trends
-from .models import AttributeKNN, BoostedTotal, SalesMLP
+from .models import AttributeKNN, BoostedTotal, RidgeCurve, SalesMLP
 
 
 @dataclass
@@ -72,10 +72,11 @@ def sample_feed_task(intervals=8, folder=None) -> Task:
 
 
 def default_forecasters(context: Context, use_pop: bool, quick=False) -> list:
-    """The kit's lineup: attribute kNN, gradient boosting and the MLP (settings chosen on the validation
-    split of VISUELLE's train table). `quick` trims boosting and the MLP for class demos."""
+    """The kit's lineup: attribute kNN, ridge, gradient boosting and the MLP (settings chosen on the
+    validation split of VISUELLE's train table). `quick` trims boosting and the MLP for class demos."""
     return [
         AttributeKNN(context, use_pop),
+        RidgeCurve(context, use_pop),
         BoostedTotal(context, use_pop, iterations=100 if quick else 300),
         SalesMLP(context, use_pop, seeds=1 if quick else 3, epochs=40 if quick else 100),
     ]
