@@ -156,6 +156,23 @@ def test_ridge_learns_the_planted_category_and_pop_effects(fake_folder):
     assert errors[True] < errors[False] < E.wape(actual, flat)
 
 
+def test_group_level_restores_each_season_s_level(fake_folder):
+    """One season sells three times the other: a ridge blind to seasons gains from learning relative sales,
+    and a season never seen at fit time falls back on the overall mean."""
+    task = visuelle_task(visuelle.load(fake_folder))
+    tripled = {name: frame.assign(**{c: frame[c] * np.where(frame["season"] == "AW18", 3.0, 1.0)
+                                     for c in task.sales_columns}) for name, frame in (("train", task.train),
+                                                                                        ("test", task.test))}
+    context = F.Context(attributes=("category",), level_column="season")
+    actual = tripled["test"][task.sales_columns].to_numpy()
+    plain, _ = E.fit_and_forecast(M.RidgeCurve(context), tripled["train"], tripled["test"], task.sales_columns)
+    grouped = M.GroupLevel(M.RidgeCurve(context))
+    relative, _ = E.fit_and_forecast(grouped, tripled["train"], tripled["test"], task.sales_columns)
+    assert grouped.name == "ridge" and E.wape(actual, relative) < E.wape(actual, plain)
+    unseen = tripled["test"].drop(columns=task.sales_columns).assign(season="SS99")
+    np.testing.assert_allclose(grouped.predict(unseen), grouped.inner.predict(unseen) * grouped.mean_)
+
+
 def test_use_pop_without_signals_is_refused():
     with pytest.raises(ValueError, match="POP"):
         M.AttributeKNN(F.Context(attributes=("category",)), use_pop=True)
@@ -265,12 +282,12 @@ def test_real_visuelle_knn_baseline_in_the_known_range():
 @needs_visuelle
 def test_real_visuelle_kit_lineup_reaches_its_measured_test_errors():
     """The full lineup on train.csv -> test.csv (about 20 s): the ensembles are the best models and stay at
-    the errors measured when their settings were fixed on the validation split."""
+    the errors measured when their settings were fixed on the validation split (POP does not help there)."""
     report = E.compare_with_pop(visuelle_task(visuelle.load(SHARED_VISUELLE)))
     best = {use_pop: min(r["wape12"] for r in report["models"] if r["pop"] == use_pop) for use_pop in (False, True)}
     ensembles = {r["name"]: r["wape12"] for r in report["models"] if r["name"].startswith("ensemble")}
-    assert best[False] == ensembles["ensemble"] <= 57.8
-    assert best[True] == ensembles["ensemble + POP"] <= 58.4
+    assert best[False] == ensembles["ensemble"] <= 57.9
+    assert best[True] == ensembles["ensemble + POP"] <= 58.2
     gap = report["pop_difference"]
     assert gap["difference"] == pytest.approx(best[True] - best[False], abs=1e-6)
     assert gap["low"] <= gap["difference"] <= gap["high"]

@@ -20,13 +20,15 @@ class Context:
     attributes: categorical columns of the product table (e.g. category, color, fabric, season);
     trends: weekly series indexed by date, one column per attribute value (or None);
     trend_attributes: the attribute columns whose values name a series in `trends`;
-    pop: one row of K values per product, indexed by `id_column` (or None).
+    pop: one row of K values per product, indexed by `id_column` (or None);
+    level_column: a column whose groups sell at different levels (VISUELLE: the season), or None.
     """
 
     attributes: tuple
     trends: pd.DataFrame | None = None
     trend_attributes: tuple = ()
     pop: pd.DataFrame | None = None
+    level_column: str | None = None
     id_column: str = "external_code"
     date_column: str = "release_date"
 

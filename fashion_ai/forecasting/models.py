@@ -35,6 +35,30 @@ class Forecaster:
         raise NotImplementedError
 
 
+class GroupLevel(Forecaster):
+    """Another forecaster fitted on sales relative to the mean of the product's group (the context's
+    `level_column`): VISUELLE's 2019 seasons sell about a third less than its 2017-18 ones, so the inner
+    model learns relative curves from every season and each season keeps its own level. A group unseen
+    at fit time gets the overall mean."""
+
+    def __init__(self, inner: Forecaster):
+        super().__init__(inner.context, inner.use_pop)
+        self.inner, self.kind = inner, inner.kind
+
+    def _levels(self, products) -> np.ndarray:
+        return products[self.context.level_column].map(self.levels_).fillna(self.mean_).to_numpy(float)
+
+    def fit(self, products, sales):
+        totals = pd.Series(np.asarray(sales, float).sum(1), index=products.index)
+        self.levels_ = totals.groupby(products[self.context.level_column]).mean()
+        self.mean_ = float(totals.mean())
+        self.inner.fit(products, np.asarray(sales, float) / self._levels(products)[:, None])
+        return self
+
+    def predict(self, products):
+        return self.inner.predict(products) * self._levels(products)[:, None]
+
+
 class AttributeKNN(Forecaster):
     """The classic baseline: average the curves of the k past products sharing most attributes.
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..datasets import visuelle
 from .features import Context, clean_trends
-from .models import AttributeKNN, BoostedTotal, RidgeCurve, SalesMLP
+from .models import AttributeKNN, BoostedTotal, GroupLevel, RidgeCurve, SalesMLP
 
 
 @dataclass
@@ -30,6 +30,7 @@ def visuelle_task(data: visuelle.Visuelle) -> Task:
         trends=clean_trends(data.gtrends),
         trend_attributes=tuple(visuelle.ATTRIBUTES),
         pop=data.pop,
+        level_column="season",
     )
     return Task("VISUELLE", data.train, data.test, context, visuelle.SALES_COLUMNS, data.scale)
 
@@ -73,10 +74,12 @@ def sample_feed_task(intervals=8, folder=None) -> Task:
 
 def default_forecasters(context: Context, use_pop: bool, quick=False) -> list:
     """The kit's lineup: attribute kNN, ridge, gradient boosting and the MLP (settings chosen on the
-    validation split of VISUELLE's train table). `quick` trims boosting and the MLP for class demos."""
-    return [
+    validation split of VISUELLE's train table), each on sales relative to its group's level when the
+    context names a level column. `quick` trims boosting and the MLP for class demos."""
+    lineup = [
         AttributeKNN(context, use_pop),
         RidgeCurve(context, use_pop),
         BoostedTotal(context, use_pop, iterations=100 if quick else 300),
         SalesMLP(context, use_pop, seeds=1 if quick else 3, epochs=40 if quick else 100),
     ]
+    return [GroupLevel(f) for f in lineup] if context.level_column else lineup
