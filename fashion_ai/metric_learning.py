@@ -276,7 +276,7 @@ def apply_head(head, features) -> np.ndarray:
     return out
 
 
-def train_fashion(out=None, per_class=100, consumer_views=2, epochs=40, seed=0, view_progress=None,
+def train_fashion(out=None, per_class=300, consumer_views=2, epochs=40, seed=0, view_progress=None,
                   epoch_progress=None):
     """The whole recipe behind the shipped head: render training photos from the train split, embed them
     with the frozen backbone (cached), train the head, save it atomically to `out`. Returns the history."""

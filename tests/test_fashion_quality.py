@@ -1,8 +1,7 @@
 """The shipped `fashion` head must beat the pretrained EfficientNet-Lite0 on consumer-to-shop retrieval,
 on the sample set and on sets drawn differently from it, without losing at top-20.
 
-The kit's target on the sample set is +10 points top-1; the shipped head reaches about +9 (see
-data_samples/README.md), so this test guards the gain it has (+7) rather than the target."""
+The kit's target on the sample set is +10 points top-1 (the shipped head reaches +12; data_samples/README.md)."""
 
 import numpy as np
 import pytest
@@ -23,7 +22,7 @@ def compare(table):
 
 def test_fashion_beats_pretrained_on_the_sample_set():
     pretrained, tuned = compare(consumer_shop.sample_set())
-    assert tuned[1] >= pretrained[1] + 0.07, (pretrained, tuned)
+    assert tuned[1] >= pretrained[1] + 0.10, (pretrained, tuned)
     assert tuned[20] >= pretrained[20], (pretrained, tuned)
 
 

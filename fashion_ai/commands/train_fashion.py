@@ -5,7 +5,7 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "train-fashion", help="train the fashion embedding head on photos generated from the train split")
     parser.add_argument("--out", help="checkpoint to write (default: data_samples/fashion_head.pt)")
-    parser.add_argument("--per-class", type=int, default=100, help="train garments per class")
+    parser.add_argument("--per-class", type=int, default=300, help="train garments per class")
     parser.add_argument("--consumer-views", type=int, default=2, help="consumer photos per garment")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
