@@ -15,7 +15,7 @@ from fashion_ai.datasets import visuelle
 from fashion_ai.forecasting import evaluation as E
 from fashion_ai.forecasting import features as F
 from fashion_ai.forecasting import models as M
-from fashion_ai.forecasting.tasks import visuelle_task
+from fashion_ai.forecasting.tasks import ENSEMBLE_KINDS, visuelle_task
 
 SHARED_VISUELLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "visuelle"
 needs_visuelle = pytest.mark.skipif(not (SHARED_VISUELLE / "train.csv").exists(), reason="VISUELLE not present")
@@ -103,6 +103,16 @@ def test_validation_split_holds_out_the_latest_releases_of_each_season(fake_fold
     for season, rows in holdout.groupby("season"):
         assert rows["release_date"].min() >= fit.loc[fit["season"] == season, "release_date"].max()
         assert abs(len(rows) - 0.25 * (train["season"] == season).sum()) <= 1
+
+
+def test_validation_split_holds_out_only_the_latest_season_of_each_kind():
+    seasons = {"SS17": "2017-01-01", "AW17": "2017-07-01", "SS18": "2018-01-01", "AW18": "2018-07-01"}
+    train = pd.DataFrame([{"season": season, "release_date": pd.Timestamp(start) + pd.Timedelta(days=day)}
+                          for season, start in seasons.items() for day in range(8)])
+    fit, holdout = E.validation_split(train, fraction=0.25)
+    assert sorted(holdout["season"].unique()) == ["AW18", "SS18"] and len(holdout) == 4
+    assert (holdout["release_date"].dt.day >= 7).all()
+    assert len(fit) == len(train) - 4
 
 
 def small_forecasters(context):
@@ -241,6 +251,8 @@ def test_cli_json_on_the_fake_folder(fake_folder, capsys):
     for row in rows:
         assert set(row) >= {"name", "pop", "wape12", "mae12", "wape6", "mae6", "fit_seconds"}
         assert 0 < row["wape12"] < 100 and row["mae12"] > 0
+    seconds = {row["name"]: row["fit_seconds"] for row in rows}
+    assert seconds["ensemble"] == pytest.approx(sum(seconds[kind] for kind in ENSEMBLE_KINDS), abs=0.02)
     interval = report["pop_difference"]
     assert interval["low"] <= interval["difference"] <= interval["high"]
 
@@ -281,16 +293,15 @@ def test_real_visuelle_knn_baseline_in_the_known_range():
 
 @needs_visuelle
 def test_real_visuelle_kit_lineup_reaches_its_measured_test_errors():
-    """The full lineup on train.csv -> test.csv (about 20 s): the ensembles are the best models and stay at
-    the errors measured when their settings were fixed on the validation split (POP does not help there)."""
+    """The full lineup on train.csv -> test.csv (about 20 s): the ensembles stay at the errors measured when
+    their settings were fixed on the validation split. That split ranks the MLP first and test.csv ranks it
+    last, so on test the ensemble is not the best model; POP makes no clear difference there."""
     report = E.compare_with_pop(visuelle_task(visuelle.load(SHARED_VISUELLE)))
-    best = {use_pop: min(r["wape12"] for r in report["models"] if r["pop"] == use_pop) for use_pop in (False, True)}
     ensembles = {r["name"]: r["wape12"] for r in report["models"] if r["name"].startswith("ensemble")}
-    assert best[False] == ensembles["ensemble"] <= 57.9
-    assert best[True] == ensembles["ensemble + POP"] <= 58.2
+    assert ensembles["ensemble"] <= 59.1 and ensembles["ensemble + POP"] <= 59.3
     gap = report["pop_difference"]
-    assert gap["difference"] == pytest.approx(best[True] - best[False], abs=1e-6)
-    assert gap["low"] <= gap["difference"] <= gap["high"]
+    assert gap["difference"] == pytest.approx(ensembles["ensemble + POP"] - ensembles["ensemble"], abs=1e-6)
+    assert gap["low"] < 0 < gap["high"]
 
 
 def test_comparison_plot_pairs_each_model_with_its_pop_twin():

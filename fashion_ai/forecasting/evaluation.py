@@ -34,10 +34,17 @@ def split_sales(products: pd.DataFrame, sales_columns) -> tuple:
 
 def validation_split(train: pd.DataFrame, fraction=0.25, season_column="season",
                      date_column="release_date") -> tuple:
-    """(fit, holdout): the holdout is the latest-released `fraction` of each season (by release date only).
-    Test sets of new products are later releases, which sell differently; random folds hide that."""
-    rank = train.groupby(season_column)[date_column].rank(method="first", pct=True)
-    holdout = rank > 1.0 - fraction
+    """(fit, holdout): the holdout is the latest-released `fraction` (by release date only) of the latest
+    season of each kind (the season code's letters: SS, AW), and everything else is fitted. It resembles a
+    test table of a season's last releases, which sell differently from earlier ones and come in the most
+    recent seasons, whose level the fit has seen only from their first releases; holding out the latest
+    quarter of every season (or random folds) cannot see that late-season effect."""
+    seasons = train.groupby(season_column)[date_column].max()
+    kinds = seasons.index.str.replace(r"[^A-Za-z]", "", regex=True)
+    latest = seasons.groupby(kinds).idxmax()
+    in_latest = train[season_column].isin(latest)
+    rank = train[date_column].where(in_latest).groupby(train[season_column]).rank(method="first", pct=True)
+    holdout = in_latest & (rank > 1.0 - fraction)
     return train[~holdout], train[holdout]
 
 
@@ -103,9 +110,9 @@ def bootstrap_difference(actual, forecast_a, forecast_b, horizon=12, samples=200
 def compare_with_pop(task, quick=False, progress=None) -> dict:
     """The kit's forecasters with and without POP on a task: {"models": [score rows], "pop_difference":
     bootstrap interval of WAPE12(ensemble + POP) - WAPE12(ensemble)}. The ensemble (the plain average of
-    the other models' forecasts, fit time = the sum of theirs) is the model the kit names in advance, chosen
-    on the validation split, so the test table picks nothing."""
-    from .tasks import default_forecasters
+    the forecasts of the lineup's ENSEMBLE_KINDS, fit time = the sum of theirs) is the model the kit names
+    in advance, chosen on the validation split, so the test table picks nothing."""
+    from .tasks import ENSEMBLE_KINDS, default_forecasters
 
     actual = task.test[list(task.sales_columns)].to_numpy(float)
     rows, ensembles = [], {}
@@ -113,10 +120,11 @@ def compare_with_pop(task, quick=False, progress=None) -> dict:
         lineup = default_forecasters(task.context, use_pop, quick)
         table, forecasts = compare(lineup, task.train, task.test, task.sales_columns, task.scale, progress)
         name = "ensemble" + (" + POP" if use_pop else "")
-        ensembles[use_pop] = (name, np.mean(list(forecasts.values()), axis=0))
+        members = [f.name for f in lineup if f.kind in ENSEMBLE_KINDS]
+        ensembles[use_pop] = (name, np.mean([forecasts[m] for m in members], axis=0))
         rows += table.to_dict("records")
         rows.append({"name": name, "pop": use_pop, **score(actual, ensembles[use_pop][1], task.scale),
-                     "fit_seconds": round(float(table["fit_seconds"].sum()), 2)})
+                     "fit_seconds": round(float(table.set_index("name").loc[members, "fit_seconds"].sum()), 2)})
     interval = bootstrap_difference(actual, ensembles[True][1], ensembles[False][1])
     return {"task": task.name, "models": rows,
             "pop_difference": {"with_pop": ensembles[True][0], "without_pop": ensembles[False][0], **interval}}

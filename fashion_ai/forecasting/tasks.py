@@ -72,6 +72,11 @@ def sample_feed_task(intervals=8, folder=None) -> Task:
     return feed_task(probes, signals, social_feed.sales_columns(probes))
 
 
+# The forecasters the kit's ensemble averages: on the validation split, gradient boosting with the MLP beat
+# the average of all four by 1.2 WAPE12 points (bootstrap interval excluding 0); kNN and ridge stay as baselines.
+ENSEMBLE_KINDS = ("gradient boosting", "MLP")
+
+
 def default_forecasters(context: Context, use_pop: bool, quick=False) -> list:
     """The kit's lineup: attribute kNN, ridge, gradient boosting and the MLP (settings chosen on the
     validation split of VISUELLE's train table), each on sales relative to its group's level when the
