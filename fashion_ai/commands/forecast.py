@@ -10,7 +10,8 @@ def register(subparsers):
     forecast.add_argument("--visuelle", help="the VISUELLE folder (default: $FASHION_AI_VISUELLE)")
     forecast.add_argument("--quick", action="store_true", help="lighter boosting and MLP (a class demo)")
     forecast.add_argument("--validation", action="store_true",
-                          help="score on the latest releases of each train season instead of test.csv")
+                          help="score on the latest releases of the latest train season of each kind "
+                               "(SS, AW) instead of test.csv")
     forecast.add_argument("--json", action="store_true", help="print the results as JSON on the last line")
     forecast.set_defaults(run=run_forecast)
 

@@ -36,8 +36,8 @@ def visuelle_task(data: visuelle.Visuelle) -> Task:
 
 
 def validation_task(task: Task) -> Task:
-    """The same task with its test table replaced by the latest releases of each train season: where the
-    kit's settings are chosen (the test table is never looked at)."""
+    """The same task with its test table replaced by the latest releases of the latest train season of each
+    kind (evaluation.validation_split): where the kit's settings are chosen (the test table is never looked at)."""
     from .evaluation import validation_split
 
     fit, holdout = validation_split(task.train)
