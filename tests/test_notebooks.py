@@ -1,4 +1,5 @@
-"""Every numbered notebook runs top to bottom and shows at least one figure."""
+"""Every numbered notebook (notebooks/NN_*.ipynb) is executed top to bottom with nbclient, through
+`fashion_ai.walkthrough.execute_notebook`, and shows at least one figure."""
 
 import pytest
 
