@@ -1,5 +1,5 @@
 """Forecasters of a new product's weekly sales curve (attribute kNN, ridge, gradient boosting, a small MLP),
-each usable with or without POP (their ensemble, the average of their forecasts, is scored in
+each usable with or without POP (the kit's ensemble, the average of some of their forecasts, is scored in
 fashion_ai.forecasting.evaluation).
 
 Every forecaster has `fit(products, sales)` (a product table and the (n, weeks) sales of those same
