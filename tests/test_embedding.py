@@ -6,9 +6,9 @@ import pytest
 import torch
 from PIL import Image
 
-from fashion_ai import embedding
 from fashion_ai.consumer_shop import sample_set
-from fashion_ai.embedding import Embedder, VectorCache, embed_paths, get_embedder
+from fashion_ai.efficientnet import efficientnet_lite0
+from fashion_ai.embedding import Embedder, EfficientNetLite0Embedder, VectorCache, embed_paths, get_embedder
 from fashion_ai.images import load_image
 from fashion_ai.retrieval import retrieve
 
@@ -99,11 +99,38 @@ def test_efficientnet_vectors_are_the_plain_models_features(photos):
     images = [load_image(p) for p in photos if "ok" in p][:3]
     vectors = model.embed(images)
     assert vectors.shape == (3, 1280) and vectors.dtype == np.float32
-    plain = embedding.plain_efficientnet_lite0()
+    plain = efficientnet_lite0()
     batch = torch.from_numpy(np.stack([model.prepare(im) for im in images])).permute(0, 3, 1, 2).float()
     with torch.no_grad():
         expected = plain.extract_features(batch / 127.5 - 1).mean(dim=(2, 3)).numpy()
     assert np.allclose(vectors, expected, atol=1e-3)
+
+
+def test_compiled_network_gives_the_plain_networks_vectors(photos):
+    """torch.compile (Inductor) changes the speed, not the vectors: batches smaller and larger than the
+    compiled shape (padded, split) come out as the plain network's."""
+    model = EfficientNetLite0Embedder()
+    items = [model.prepare(load_image(p)) for p in photos if "ok" in p][:3]
+    items = items * 12  # 36: several full compiled batches and a padded one
+    plain = model.embed_prepared(items)
+    assert model.compile()
+    assert np.allclose(model.embed_prepared(items), plain, atol=1e-3)
+    assert np.allclose(model.embed_prepared(items[:2]), plain[:2], atol=1e-3)
+
+
+def test_compile_failure_leaves_the_plain_network(photos, monkeypatch):
+    model = EfficientNetLite0Embedder()
+
+    def no_compiler(module, **options):
+        def fail(batch):
+            raise RuntimeError("no C++ compiler found\nmore detail")
+        return fail
+
+    monkeypatch.setattr(torch, "compile", no_compiler)
+    with pytest.warns(UserWarning, match="torch.compile failed here \\(no C\\+\\+ compiler found\\)"):
+        assert not model.compile()
+    image = load_image([p for p in photos if "ok" in p][0])
+    assert model.embed([image]).shape == (1, 1280)
 
 
 def test_squeezenet_matches_orange_image_embedding(photos):
@@ -122,7 +149,7 @@ def test_kit_efficientnet_retrieves_as_well_as_the_textbook_pipeline():
     table = sample_set()
     table = table[table["item_id"].isin(table["item_id"].unique()[::2])].reset_index(drop=True)
     kit = embed_paths(table["path"], "efficientnet-lite0", use_cache=False).full(len(table))
-    plain = embedding.plain_efficientnet_lite0()
+    plain = efficientnet_lite0()
     with torch.no_grad():
         reference = plain.extract_features(textbook_lite0_inputs(table["path"])).mean(dim=(2, 3)).numpy()
     kit_acc, ref_acc = retrieve(table, kit).accuracy(), retrieve(table, reference).accuracy()

@@ -8,7 +8,7 @@ import pytest
 
 from fashion_ai.cli import main
 from fashion_ai.consumer_shop import sample_set
-from fashion_ai.embedding import embed_paths
+from fashion_ai.embedding import _build, embed_paths
 from fashion_ai.retrieval import retrieve
 
 
@@ -45,6 +45,19 @@ def test_retrieve_prints_the_protocol_numbers_as_json(manifest, capsys):
     vectors = embed_paths(table["path"], "efficientnet-lite0").full(len(table))
     assert summary == retrieve(table, vectors).summary("efficientnet-lite0")
     assert summary["queries"] == 8 and summary["gallery"] == 4 and summary["top5"] == 1.0
+
+
+def test_embed_compile_gives_the_same_vectors(manifest, tmp_path, capsys):
+    """--compile (torch.compile of the shared backbone, here through the fashion model) changes speed only."""
+    path, _ = manifest
+    command = ["embed", "--manifest", str(path), "--model", "fashion", "--no-cache"]
+    assert main([*command, "--out", str(tmp_path / "plain.npy")]) == 0
+    try:
+        assert main([*command, "--compile", "--out", str(tmp_path / "fast.npy")]) == 0
+    finally:
+        _build.cache_clear()  # later tests get fresh, uncompiled embedders
+    assert "fashion: network compiled in" in capsys.readouterr().err
+    assert np.allclose(np.load(tmp_path / "plain.npy"), np.load(tmp_path / "fast.npy"), atol=1e-3, equal_nan=True)
 
 
 def test_missing_manifest_is_a_clear_error(tmp_path, capsys):

