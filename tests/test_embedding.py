@@ -1,6 +1,8 @@
 """Embedders: the registry, batched embedding of files (order, bad files, cache, cancel) and the two
 pretrained models (same vectors as the plain model / as Orange's SqueezeNet, no accuracy lost to speed)."""
 
+import shutil
+
 import numpy as np
 import pytest
 import torch
@@ -106,6 +108,7 @@ def test_efficientnet_vectors_are_the_plain_models_features(photos):
     assert np.allclose(vectors, expected, atol=1e-3)
 
 
+@pytest.mark.skipif(not (shutil.which("c++") or shutil.which("g++")), reason="torch.compile needs a C++ compiler")
 def test_compiled_network_gives_the_plain_networks_vectors(photos):
     """torch.compile (Inductor) changes the speed, not the vectors: batches smaller and larger than the
     compiled shape (padded, split) come out as the plain network's."""
