@@ -266,6 +266,7 @@ class FashionEmbedder(Embedder):
         return apply_head(self.head, self.backbone.embed_prepared(items))
 
     def compile(self):
+        """Compile the shared backbone, where nearly all the time goes (the head is one or two linear layers)."""
         return self.backbone.compile()
 
 
