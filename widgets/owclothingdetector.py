@@ -122,6 +122,9 @@ class OWClothingDetector(BackgroundTaskMixin, OWWidget):
         self.Error.failed(str(ex))
         self.commit()
 
+    def on_cancelled(self):
+        self.summary.setText("Cancelled: the outputs are those of the last finished run.")
+
     def kept(self):
         """[(input row, path, detections, crop paths)] with only the detections at or above the threshold."""
         out = []

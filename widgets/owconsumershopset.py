@@ -169,6 +169,9 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
         self.Error.failed(str(ex))
         self._send(None, None)
 
+    def on_cancelled(self):
+        self.summary.setText("Cancelled: the outputs are those of the last finished reading.")
+
     def _send(self, data, problems):
         self.Outputs.data.send(data)
         self.Outputs.problems.send(problems)

@@ -49,6 +49,15 @@ class TestOWClothingDetector(WidgetTest):
             self.assertTrue(path.endswith(".png"))
         self.assertFalse(self.widget.preview.pixmap().isNull())
 
+    def test_cancel_says_so_and_keeps_the_outputs(self):
+        self.run_on(scene_paths(2))
+        before = self.get_output(self.widget.Outputs.detections)
+        self.send_signal(self.widget.Inputs.data, image_table(scene_paths(100)))
+        self.widget.cancel_button.click()
+        self.wait_until_finished(timeout=WAIT)
+        self.assertIn("Cancelled", self.widget.summary.text())
+        self.assertIs(self.get_output(self.widget.Outputs.detections), before)
+
     def test_crops_keep_the_input_columns(self):
         shop_set = sample_set().head(6)
         self.send_signal(self.widget.Inputs.data, set_to_table(shop_set))

@@ -52,6 +52,14 @@ class TestOWConsumerShopSet(WidgetTest):
         self.assertIn("broken.jpg: not an image file the kit can read", text)
         self.assertIn("dress-01: item has no usable shop photo", text)
 
+    def test_cancel_says_so_and_keeps_the_outputs(self):
+        before = self.get_output(self.widget.Outputs.data)
+        self.widget.set_manifest(str(SAMPLE / "manifest.csv"))  # reads and checks 360 photos
+        self.widget.cancel_button.click()
+        self.wait_until_finished(timeout=60_000)
+        self.assertIn("Cancelled", self.widget.summary.text())
+        self.assertIs(self.get_output(self.widget.Outputs.data), before)
+
     def test_manifest(self):
         data = self.load(self.widget.set_manifest, SAMPLE / "manifest.csv")
         self.assertEqual(len(data), 360)
