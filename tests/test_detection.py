@@ -15,7 +15,7 @@ from fashion_ai.datasets.scenes import (FASHION_MNIST_TO_MODANET, build_scenes, 
                                         render_scene)
 from fashion_ai.detection.anchors import CLASSIC_SCALES, boxes_per_location, classic_default_boxes, default_boxes
 from fashion_ai.detection.evaluate import ap_table, coco_scores
-from fashion_ai.detection.model import CheckpointError, build_model, load_checkpoint
+from fashion_ai.detection.model import CheckpointError, build_model, load_checkpoint, save_checkpoint
 from fashion_ai.detection.train import DetectionSet, cache_trunk_maps, train_detector
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "modanet" / "modanet2018_instances_val.json"
@@ -112,6 +112,20 @@ def test_top_down_path_starts_at_zero_then_brings_stride16_features_to_stride8()
         torch.nn.init.normal_(top.top_down.weight)
         assert not torch.allclose(top(trunk_maps)["0"], top(changed)["0"])
         assert top(trunk_maps)["0"].shape == (1, 64, 40, 40)
+
+
+def test_checkpoint_without_top_down_layer_loads_as_a_plain_ssd(tmp_path):
+    model = build_model(pretrained=False)
+    torch.nn.init.normal_(model.backbone.top.top_down.weight)
+    path = tmp_path / "plain.pt"
+    save_checkpoint(path, model, "ssdlite-effnet", MODANET_CATEGORIES)
+    payload = torch.load(path, weights_only=True)
+    payload["state_dict"] = {k: v for k, v in payload["state_dict"].items() if ".top_down." not in k}
+    torch.save(payload, path)
+    loaded, _ = load_checkpoint(path)
+    assert not loaded.backbone.top.top_down.weight.any() and not loaded.backbone.top.top_down.bias.any()
+    kept = loaded.state_dict()
+    assert all(torch.equal(kept[k], v) for k, v in model.state_dict().items() if ".top_down." not in k)
 
 
 def test_a_short_training_run_lowers_the_loss_and_resumes(tmp_path):
