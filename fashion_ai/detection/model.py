@@ -163,7 +163,7 @@ def load_checkpoint(path=None, score_thresh=0.01, map_location="cpu"):
                         score_thresh=score_thresh)
     state = {k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()}
     if payload["variant"] == "ssdlite-effnet":
-        # A checkpoint trained as a plain SSD has no top-down layer: at zero, the layer computes what it did.
+        # A checkpoint trained as a plain SSD has no top-down layer: with it at zero, the model computes the same.
         for key, value in model.backbone.top.top_down.state_dict().items():
             state.setdefault(f"backbone.top.top_down.{key}", torch.zeros_like(value))
     try:
