@@ -3,7 +3,8 @@
 `linkage_matrix` builds the merge tree (scipy's format) with ward, average or complete linkage on cosine or
 euclidean distances; `cut_tree` cuts it into clusters by number or by height. The measures say how well
 the clusters follow what we know about the photos: do an item's consumer and shop photos land together
-(`co_clustering`), how pure are the clusters in garment category (`purity`), and the adjusted Rand index.
+(`co_clustering`), how pure are the clusters in garment category (`purity`, `majority_categories`), and the
+adjusted Rand index.
 
 Distances are computed with matrix products in float32, one block of rows at a time, straight into the
 condensed (upper-triangle) float64 array scipy's linkage works on: no square n x n matrix is ever built,
@@ -95,22 +96,31 @@ def co_clustering(labels, items, domains) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item_id", "consumer", "together", "all_together"])
 
 
+def majority_categories(labels, categories) -> np.ndarray:
+    """Per photo, the most common category of its cluster: what each photo is called when every cluster is
+    named after its majority, so the photos called wrongly show which categories the clusters mix."""
+    labels = np.asarray(labels)
+    table = pd.crosstab(labels, np.asarray(categories))
+    return table.idxmax(axis=1).loc[labels].to_numpy()
+
+
 def purity(labels, categories) -> float:
     """Share of photos whose cluster's most common category is their own (1.0 = every cluster one category)."""
-    table = pd.crosstab(np.asarray(labels), np.asarray(categories))
-    return float(table.max(axis=1).sum() / table.to_numpy().sum())
+    return float(np.mean(majority_categories(labels, categories) == np.asarray(categories)))
 
 
-def cluster_scores(labels, items, domains, categories) -> dict:
-    """The headline numbers of one cut: clusters, consumer/shop co-clustering, purity, adjusted Rand index."""
-    together = co_clustering(labels, items, domains)
-    return {
-        "clusters": int(len(np.unique(labels))),
-        "items_all_together": float(together["all_together"].mean()) if len(together) else float("nan"),
-        "consumer_with_shop": float(together["together"].sum() / max(together["consumer"].sum(), 1)),
-        "purity": purity(labels, categories),
-        "adjusted_rand": float(adjusted_rand_score(np.asarray(categories), labels)),
-    }
+def cluster_scores(labels, items=None, domains=None, categories=None) -> dict:
+    """The headline numbers of one cut: the number of clusters; with `items` and `domains`, consumer/shop
+    co-clustering; with `categories` (e.g. garment classes), purity and the adjusted Rand index."""
+    scores = {"clusters": int(len(np.unique(labels)))}
+    if items is not None:
+        together = co_clustering(labels, items, domains)
+        scores["items_all_together"] = float(together["all_together"].mean()) if len(together) else float("nan")
+        scores["consumer_with_shop"] = float(together["together"].sum() / max(together["consumer"].sum(), 1))
+    if categories is not None:
+        scores["purity"] = purity(labels, categories)
+        scores["adjusted_rand"] = float(adjusted_rand_score(np.asarray(categories), labels))
+    return scores
 
 
 def same_item_distances(vectors, items, domains):
@@ -125,7 +135,17 @@ def same_item_distances(vectors, items, domains):
     return distances[same], distances[~same]
 
 
-def scores_by_cut(z, cluster_counts, items, domains, categories) -> pd.DataFrame:
+def same_group_distances(vectors, groups):
+    """Cosine distances of all pairs of rows, split into (same group, different groups): do photos of one
+    class (or of any grouping) sit closer together than photos of different ones?"""
+    groups = np.asarray(groups)
+    first, second = np.triu_indices(len(groups), k=1)  # scipy's condensed order
+    same = groups[first] == groups[second]
+    distances = condensed_distances(vectors, "cosine")
+    return distances[same], distances[~same]
+
+
+def scores_by_cut(z, cluster_counts, items=None, domains=None, categories=None) -> pd.DataFrame:
     """`cluster_scores` for the tree cut into each of `cluster_counts` clusters: one row per cut."""
     return pd.DataFrame([cluster_scores(cut_tree(z, n_clusters=n), items, domains, categories)
                          for n in cluster_counts])

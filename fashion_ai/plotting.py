@@ -4,9 +4,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_confusion_matrix(matrix, class_names, title="Confusion matrix", ax=None):
+def plot_confusion_matrix(matrix, class_names, title="Confusion matrix", ax=None, xlabel="predicted class"):
     """Row-normalised confusion matrix (true class down, predicted across) with the percentages written in,
-    so the few classes a model mixes up stand out."""
+    so the few classes a model mixes up stand out; `xlabel` says what stands in for the prediction."""
     matrix = np.asarray(matrix, dtype=float)
     share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     if ax is None:
@@ -15,7 +15,7 @@ def plot_confusion_matrix(matrix, class_names, title="Confusion matrix", ax=None
     n = len(class_names)
     ax.set_xticks(range(n), class_names, rotation=45, ha="right", fontsize=12)
     ax.set_yticks(range(n), class_names, fontsize=12)
-    ax.set_xlabel("predicted class", fontsize=13)
+    ax.set_xlabel(xlabel, fontsize=13)
     ax.set_ylabel("true class", fontsize=13)
     ax.set_title(title, fontsize=15)
     for i in range(n):
@@ -143,9 +143,11 @@ def _framed(ax, image, color=None, width=4):
             spine.set_linewidth(width)
 
 
-def plot_dendrogram_thumbnails(z, images, frame_colors=None, title="Hierarchical clustering", cut_height=None):
+def plot_dendrogram_thumbnails(z, images, frame_colors=None, title="Hierarchical clustering", cut_height=None,
+                               legend=None):
     """The dendrogram of linkage `z` with each leaf's picture below it (readable for up to ~60 leaves);
-    `frame_colors` (one per leaf, e.g. by domain) frames the pictures; `cut_height` draws the cut line."""
+    `frame_colors` (one per leaf, e.g. by domain) frames the pictures, `legend` ({name: colour}) says what
+    the colours mean; `cut_height` draws the cut line."""
     from scipy.cluster import hierarchy
 
     n = len(images)
@@ -158,6 +160,9 @@ def plot_dendrogram_thumbnails(z, images, frame_colors=None, title="Hierarchical
     tree_ax.set_title(title, fontsize=15)
     if cut_height is not None:
         tree_ax.axhline(cut_height, color="black", linestyle="--", linewidth=1)
+    if legend:
+        handles = [plt.Rectangle((0, 0), 1, 1, facecolor="none", edgecolor=c, linewidth=3) for c in legend.values()]
+        tree_ax.legend(handles, list(legend), fontsize=11, ncol=min(len(legend), 5), loc="upper right")
     width = 0.94 / n
     for position, leaf in enumerate(leaves):
         row = position % 2  # two staggered rows, so the pictures can be larger than a leaf's width
@@ -188,7 +193,7 @@ def plot_cluster_gallery(images, labels, max_clusters=6, per_cluster=8, captions
                           ha="right", va="center")
         row[0].axis("on")
     fig.suptitle(title, fontsize=15)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # keep the title clear of the captions
     return fig
 
 

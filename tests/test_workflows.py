@@ -5,8 +5,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from AnyQt.QtWidgets import QApplication
+
+from fashion_ai.datasets import clothing
 
 WORKFLOWS = sorted((Path(__file__).resolve().parents[1] / "orange_workflows").glob("*.ows"))
 #: Seconds a workflow may take to settle (background tasks included).
@@ -34,6 +37,7 @@ def load_workflow(path, registry):
 
     scheme = WidgetsScheme()
     scheme.widget_manager.set_creation_policy(WidgetManager.Immediate)
+    scheme.set_runtime_env("basedir", str(Path(path).resolve().parent))  # as the canvas does: relative paths
     errors = []
     with open(path, "rb") as fh:
         scheme_load(scheme, fh, registry=registry, error_handler=errors.append)
@@ -65,6 +69,23 @@ def settle(scheme, timeout=TIMEOUT):
     return False
 
 
+def clustered_garment_photos(scheme):
+    """02: every photo of the bundled clothing sample reaches the Image Viewer with its class and one of the
+    ten clusters, and only CNN features went into the distances (the class and the other columns did not)."""
+    viewer = next(scheme.widget_for_node(n) for n in scheme.nodes if n.title == "Image Viewer")
+    data = viewer.data
+    assert data is not None, "the Image Viewer got no photos"
+    assert len(data) == len(clothing.read_table(clothing.bundled_sample()))
+    assert data.domain.class_var is not None and data.domain.class_var.name == "label"
+    assert set(data.domain.class_var.values) == set(clothing.CLASSES) and not np.isnan(data.Y).any()
+    assert len(np.unique(data.get_column("Cluster"))) == 10
+    assert all(v.name.startswith("efficientnet-lite0 ") for v in data.domain.attributes)
+
+
+#: Per workflow, what its outputs must show once it has settled.
+OUTPUT_CHECKS = {"02_features_clustering.ows": clustered_garment_photos}
+
+
 def test_there_are_workflows():
     assert any(p.name == "01_consumer_shop_set.ows" for p in WORKFLOWS)
 
@@ -90,6 +111,8 @@ def test_workflow_runs_headless(path, registry, monkeypatch):
             widget = scheme.widget_for_node(node)
             shown = [m.formatted for m in widget.Error.active]
             assert not shown, f"{path.name}: {node.title} shows an error: {shown}"
+        if path.name in OUTPUT_CHECKS:
+            OUTPUT_CHECKS[path.name](scheme)
     finally:
         scheme.clear()
         QApplication.instance().processEvents()
