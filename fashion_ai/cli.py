@@ -7,6 +7,7 @@ import sys
 #: Modules in fashion_ai.commands; each has `register(subparsers)` adding its subcommand(s) with a `run`.
 COMMAND_MODULES = [
     "c2s",
+    "clothing",
     "features",
     "demo",
     "detection",
