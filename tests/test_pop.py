@@ -33,8 +33,8 @@ def embedded(feed):
     return EmbeddedCorpus.build(corpus, pack=pack_path(social_feed.feed_dir(), DEFAULT_MODEL))
 
 
-#: The probes' technical sheets give category and pattern; colour always comes from the pixels.
-SHEET = ("category", "pattern")
+#: The probes' technical sheets give the category; colour always comes from the pixels.
+SHEET = ("category",)
 
 
 @pytest.fixture(scope="module")
@@ -82,34 +82,42 @@ def test_corpus_reader_rejects_missing_columns(tmp_path):
 
 def test_shipped_feed_is_what_the_generator_makes(feed):
     corpus, probes = feed
-    made = social_feed.simulate_posts(np.random.default_rng(0))
+    made = social_feed.simulate_posts(np.random.default_rng(0), social_feed.shop_shots(probes=False))
     shipped = pd.read_csv(social_feed.feed_dir() / "posts.csv")
     assert len(shipped) == social_feed.WEEKS * social_feed.POSTS_PER_WEEK == len(corpus)
     assert list(shipped["tags"]) == list(made["tags"])
     assert list(shipped["engagement"]) == list(made["engagement"])
-    assert len(probes) == social_feed.N_PROBES and (probes["release_date"] == social_feed.RELEASE).all()
+    assert (probes["release_date"] == social_feed.RELEASE).all()
     assert probes["trend"].value_counts()[["rising", "falling", "flat"]].min() >= 8
+    assert set(probes["category"]) == set(social_feed.CATEGORIES)
 
 
 def test_planted_trends_move_volume_and_likes(feed):
     corpus, _ = feed
     genuine = corpus[~corpus["tag_spam"]]
-    stripes = genuine["tags"].apply(lambda t: "stripes" in t)
+    skirt = genuine["tags"].apply(lambda t: "skirt" in t)
     first, last = genuine["timestamp"] < social_feed.START + pd.Timedelta(weeks=13), \
         genuine["timestamp"] >= social_feed.RELEASE - pd.Timedelta(weeks=13)
-    assert stripes[last].mean() > 2 * stripes[first].mean()  # rising: posted more ...
-    assert genuine[last & stripes]["engagement"].median() > genuine[first & stripes]["engagement"].median()
-    check = genuine["tags"].apply(lambda t: "check" in t)
-    assert check[first].mean() > 2 * check[last].mean()  # falling: posted less
-    assert social_feed.trend_label(["dress", "red", "plain"]) == "rising"
-    assert social_feed.trend_label(["bag", "blue", "check"]) == "falling"
-    assert social_feed.trend_label(["dress", "red", "check"]) == "mixed"
+    assert skirt[last].mean() > 2 * skirt[first].mean()  # rising: posted more ...
+    assert genuine[last & skirt]["engagement"].median() > genuine[first & skirt]["engagement"].median()
+    pants = genuine["tags"].apply(lambda t: "pants" in t)
+    assert pants[first].mean() > 2 * pants[last].mean()  # falling: posted less
+    assert social_feed.trend_label(["skirt", "grey"]) == "rising"
+    assert social_feed.trend_label(["hat", "black"]) == "falling"
+    assert social_feed.trend_label(["hat", "grey"]) == "flat"
 
 
-def test_dominant_colour_of_probes(feed):
+def test_probe_colour_tags_are_what_the_reader_sees(feed):
     _, probes = feed
-    found = [dominant_colours(load_image(p))[:1] == [c] for p, c in zip(probes["path"], probes["colour"])]
-    assert np.mean(found) >= 0.9
+    assert [dominant_colours(load_image(p)) for p in probes["path"]] == [[c] for c in probes["colour"]]
+
+
+def test_dominant_colour_ignores_a_shaded_background():
+    """A white T-shirt on a folded red blanket is white: the blanket's folds are not product."""
+    rng = np.random.default_rng(0)
+    blanket = np.array([200, 30, 40]) * rng.uniform(0.6, 1.1, (96, 96, 1))
+    blanket[24:72, 28:68] = [235, 235, 230]
+    assert dominant_colours(Image.fromarray(blanket.clip(0, 255).astype(np.uint8))) == ["white"]
 
 
 def test_probe_tags_combine_classifier_colour_and_sheet(feed):
@@ -119,6 +127,8 @@ def test_probe_tags_combine_classifier_colour_and_sheet(feed):
     assert tags == {"category": ["ankleboot"], "colour": [probes["colour"][0]], "pattern": ["dots"],
                     "fabric": ["cotton", "linen"]}
     assert probe_tags(None, {"category": "bag"}) == {"category": ["bag"]}
+    # a sheet that names the category spares the classifier (None would fail if it were called)
+    assert probe_tags(load_image(probes["path"][0]), {"category": "skirt"}, classify=None)["category"] == ["skirt"]
     with pytest.raises(ValueError, match="no tags"):
         probe_tags(None, {})
 
@@ -161,7 +171,7 @@ def test_pruning_on_the_feed_drops_tag_spam(feed, embedded, signals):
     spam = embedded.corpus["tag_spam"].to_numpy()
     pruned = [r for result in signals for s in result.stages for r in s.pruned_examples]
     kept = [r for result in signals for s in result.stages for r in s.kept_examples]
-    assert spam[pruned].mean() > 2 * spam[kept].mean()
+    assert spam[pruned].mean() > max(spam.mean(), spam[kept].mean())
 
 
 def test_rising_looks_get_rising_signals(feed, signals):
@@ -177,7 +187,7 @@ def test_pop_tracks_sales_above_a_shuffled_control(feed, signals, control_signal
     sales = probes[social_feed.sales_columns(probes)].sum(1)
     real, shuffled = evaluate.sales_correlation(signals, sales), evaluate.sales_correlation(control_signals, sales)
     print(f"Spearman(POP, sales) = {real:.3f}; shuffled-corpus control = {shuffled:.3f}")
-    assert real >= 0.6 and real - shuffled >= 0.4
+    assert real >= 0.4 and real - shuffled >= 0.4
 
 
 def test_stages_are_inspectable(signals):
@@ -189,13 +199,14 @@ def test_stages_are_inspectable(signals):
 
 def test_cli_prints_the_signal_as_json(feed, capsys):
     _, probes = feed
-    code = main(["pop", "--probe", probes["path"][1], "--sheet", json.dumps({"pattern": probes["pattern"][1]}),
+    code = main(["pop", "--probe", probes["path"][1], "--sheet", json.dumps({"fabric": "denim"}),
                  "--intervals", "4", "--json"])
     out = capsys.readouterr().out
     assert code == 0
     result = json.loads(out.strip().splitlines()[-1])
     assert len(result["pop"]) == 4 and len(result["intervals"]) == 4
-    assert result["tags"]["pattern"] == [probes["pattern"][1]]
+    assert result["tags"]["fabric"] == ["denim"] and result["tags"]["colour"] == [probes["colour"][1]]
+    assert result["tags"]["category"][0] in social_feed.CATEGORIES
     assert "positives found" in out
 
 

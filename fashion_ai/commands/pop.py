@@ -9,7 +9,7 @@ def register(subparsers):
     pop = subparsers.add_parser(
         "pop", help="POP signal of a probe product over K intervals of a dated image corpus")
     pop.add_argument("--probe", help="image of the new product")
-    pop.add_argument("--sheet", help="technical sheet: JSON text or a .json file, e.g. '{\"pattern\": \"dots\"}'")
+    pop.add_argument("--sheet", help="technical sheet: JSON text or a .json file, e.g. '{\"colour\": \"red\"}'")
     pop.add_argument("--corpus", help="corpus CSV (path,timestamp,tags,engagement; default: the sample feed)")
     pop.add_argument("--intervals", type=int, default=8, help="number of intervals K (default 8)")
     pop.add_argument("--window-weeks", type=float, default=52, help="weeks before release covered (default 52)")
@@ -29,7 +29,7 @@ def register(subparsers):
 def run_pop(args) -> int:
     import pandas as pd
 
-    from ..classifier import CheckpointError
+    from ..clothing_classifier import ClothingCheckpointError
     from ..datasets import social_feed
     from ..images import ImageLoadError, load_image
     from ..pop.corpus import CorpusError, read_corpus
@@ -46,7 +46,7 @@ def run_pop(args) -> int:
         csv = Path(args.corpus) if args.corpus else social_feed.feed_dir() / "posts.csv"
         corpus = read_corpus(csv)
         tags = probe_tags(image, sheet)
-    except (ImageLoadError, CorpusError, CheckpointError, ValueError) as exc:
+    except (ImageLoadError, CorpusError, ClothingCheckpointError, ValueError) as exc:
         print(f"error: {exc}")
         return 2
     for problem in corpus.attrs["skipped"]:
@@ -77,7 +77,7 @@ def _read_sheet(text):
     except json.JSONDecodeError as exc:
         raise ValueError(f"--sheet {text}: not valid JSON ({exc})")
     if not isinstance(sheet, dict):
-        raise ValueError(f"--sheet {text}: must be a JSON object such as {{\"pattern\": \"dots\"}}")
+        raise ValueError(f"--sheet {text}: must be a JSON object such as {{\"colour\": \"red\"}}")
     return sheet
 
 

@@ -45,18 +45,18 @@ def validation_task(task: Task) -> Task:
 
 
 def feed_task(probes: pd.DataFrame, signals, sales_columns, test_share=0.3, seed=0) -> Task:
-    """The sample feed's probes (category, colour, pattern, release date, simulated sales) with their POP
+    """The sample feed's probes (category, colour, release date, simulated sales) with their POP
     signals (one K-long series per probe, in probe order), split at random into train and test."""
     probes = probes.reset_index(drop=True).assign(product=np.arange(len(probes)))
     pop = pd.DataFrame(np.asarray(signals, float), index=pd.Index(probes["product"], name="product"))
-    context = Context(attributes=("category", "colour", "pattern"), pop=pop, id_column="product")
+    context = Context(attributes=("category", "colour"), pop=pop, id_column="product")
     test = np.random.default_rng(seed).random(len(probes)) < test_share
     return Task("sample feed", probes[~test], probes[test], context, list(sales_columns))
 
 
 def sample_feed_task(intervals=8, folder=None) -> Task:
     """The sample feed's probes with their POP signals over `intervals` intervals, computed by the kit's POP
-    pipeline on the feed, each probe's tags coming from its technical sheet (category, colour, pattern).
+    pipeline on the feed, each probe's tags coming from its technical sheet (category, colour).
     The feed's feature pack spares the CNN run when it is there."""
     from ..datasets import social_feed
     from ..pop.features import pack_path
@@ -66,7 +66,7 @@ def sample_feed_task(intervals=8, folder=None) -> Task:
     corpus, probes = social_feed.load_feed(folder)
     embedded = EmbeddedCorpus.build(corpus, pack=pack_path(folder or social_feed.feed_dir(), DEFAULT_MODEL))
     vectors = embedded.embed_probes(probes["path"])
-    sheets = probes[["category", "colour", "pattern"]].to_dict("records")
+    sheets = probes[["category", "colour"]].to_dict("records")
     signals = [embedded.signal(vector, sheet_tags(sheet), release, intervals).values
                for vector, sheet, release in zip(vectors, sheets, probes["release_date"])]
     return feed_task(probes, signals, social_feed.sales_columns(probes))

@@ -6,7 +6,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from ..images import load_image
-from .tags import probe_tags
+from .tags import classify_photos, probe_tags
 
 
 def shuffled_control(corpus: pd.DataFrame, seed=0) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def recent_level(values, last=2) -> float:
     return float(np.mean(np.asarray(values, float)[-last:]))
 
 
-def probe_signals(embedded, probes: pd.DataFrame, intervals, sheet_columns=("pattern",), classify=None,
+def probe_signals(embedded, probes: pd.DataFrame, intervals, sheet_columns=(), classify=classify_photos,
                   progress=None) -> list:
     """POP results for each probe row (`path`, `release_date`, and technical-sheet columns), tags coming
     from the image (category, colour) and the sheet columns."""

@@ -1,8 +1,9 @@
 """Textual tags of a probe product, the words POP searches the corpus with.
 
 Three sources, combined in this order (later ones override earlier ones for the same attribute):
-the category named by the kit's Fashion-MNIST classifier, the dominant colour read from the pixels, and a
-technical sheet given by the user (a dict such as {"category": "dress", "colour": "red", "pattern": "dots"}).
+the category named by the kit's real-photo garment classifier (`fashion_ai.clothing_classifier`; pass
+`classify=classifier.predict_category` for Fashion-MNIST pictures), the dominant colour read from the pixels,
+and a technical sheet given by the user (a dict such as {"category": "dress", "colour": "red"}).
 """
 
 import numpy as np
@@ -13,14 +14,23 @@ from .corpus import tag_slug
 
 #: Distance (RGB) from the border colour above which a pixel belongs to the product, not the background.
 FOREGROUND_THRESHOLD = 40.0
+#: Share of each side left out: a product photo is framed on the product, its edges are mostly background.
+EDGE_MARGIN = 0.15
 
 
 def foreground_pixels(image: Image.Image, threshold=FOREGROUND_THRESHOLD) -> np.ndarray:
-    """(M, 3) RGB pixels of the product: those far from the picture's border (background) colour."""
+    """(M, 3) RGB pixels of the product: central pixels far from the picture's border (background) colour.
+
+    "Far" is at least `threshold`, and more on a shaded or textured background (a folded blanket): as far
+    as the 90th percentile of the border pixels' own distance, so the background's folds do not count as
+    product (a saturated red blanket would otherwise outvote a white T-shirt lying on it)."""
     rgb = np.asarray(image.convert("RGB"), np.float32)
     border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-    distance = np.linalg.norm(rgb - np.median(border, axis=0), axis=-1)
-    return rgb[distance > threshold]
+    background = np.median(border, axis=0)
+    cut = max(threshold, float(np.percentile(np.linalg.norm(border - background, axis=-1), 90)))
+    dy, dx = int(rgb.shape[0] * EDGE_MARGIN), int(rgb.shape[1] * EDGE_MARGIN)
+    centre = rgb[dy:rgb.shape[0] - dy, dx:rgb.shape[1] - dx]
+    return centre[np.linalg.norm(centre - background, axis=-1) > cut]
 
 
 def dominant_colours(image: Image.Image, top=1, palette=None, min_share=0.15) -> list:
@@ -67,17 +77,27 @@ def sheet_tags(sheet: dict) -> dict:
     return out
 
 
-def probe_tags(image=None, sheet=None, classify=None) -> dict:
-    """{attribute: [tags]} for a probe: category from `classify` (default: the kit's classifier), colour
-    from the pixels, then the sheet's attributes. `image` may be None when a sheet describes the product."""
+def classify_photos(images):
+    """(class names, probabilities) of real garment photos by the kit's real-photo classifier."""
+    from ..clothing_classifier import predict_photos
+    from ..datasets.clothing import CLASSES
+
+    probabilities = predict_photos(images)
+    return [CLASSES[i] for i in probabilities.argmax(1)], probabilities
+
+
+def probe_tags(image=None, sheet=None, classify=classify_photos) -> dict:
+    """{attribute: [tags]} for a probe: category from `classify` (default: the real-photo classifier),
+    colour from the pixels, then the sheet's attributes. `image` may be None when a sheet describes the
+    product."""
+    given = sheet_tags(sheet or {})
     tags = {}
     if image is not None:
-        if classify is None:
-            from ..classifier import predict_category as classify
-        names, _ = classify([image])
-        tags["category"] = [tag_slug(names[0])]
+        if "category" not in given:  # the sheet would override it: spare the classifier's run
+            names, _ = classify([image])
+            tags["category"] = [tag_slug(names[0])]
         tags["colour"] = dominant_colours(image)
-    tags.update(sheet_tags(sheet or {}))
+    tags.update(given)
     if not any(tags.values()):
         raise ValueError("no tags: give a probe image, or a technical sheet with at least one attribute")
     return tags
