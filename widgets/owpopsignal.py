@@ -12,7 +12,7 @@ from Orange.widgets.settings import Setting
 from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
-from fashion_ai.classifier import CheckpointError
+from fashion_ai.clothing_classifier import ClothingCheckpointError
 from fashion_ai.datasets import social_feed
 from fashion_ai.images import ImageLoadError, load_image
 from fashion_ai.pop.corpus import prepare_corpus
@@ -71,7 +71,7 @@ def run_pop(corpus, probes, release, intervals, window_weeks, pack, state: TaskS
             image = load_image(row["path"])
             results.append(embedded.signal(vectors[i], probe_tags(image, sheet), release, intervals,
                                            pd.Timedelta(weeks=window_weeks)))
-        except (ImageLoadError, CheckpointError, ValueError) as exc:
+        except (ImageLoadError, ClothingCheckpointError, ValueError) as exc:
             problems.append(f"probe {row['path']}: {exc}")
             results.append(None)
         progress(80, 20, i + 1, len(probes))
@@ -167,7 +167,7 @@ class OWPopSignal(BackgroundTaskMixin, OWWidget):
         sample_corpus, sample_probes = social_feed.load_feed()
         corpus = corpus_from_table(self.corpus_table) if self.corpus_table is not None else sample_corpus
         probes = probes_from_table(self.probes_table) if self.probes_table is not None else \
-            sample_probes[["path", "pattern"]]
+            sample_probes[["path"]]
         pack = pack_path(social_feed.feed_dir(), DEFAULT_MODEL) if self.corpus_table is None else None
         where = ("sample social feed" if self.corpus_table is None else "corpus input",
                  "sample probes" if self.probes_table is None else "probes input")

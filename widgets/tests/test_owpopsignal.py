@@ -22,7 +22,7 @@ class TestOWPopSignal(WidgetTest):
         self.widget = self.create_widget(OWPopSignal, stored_settings={"intervals": 4})
 
     def probe_table(self, paths=None):
-        frame = self.probes[["path", "pattern"]].rename(columns={"path": "image"})
+        frame = self.probes[["path", "colour"]].rename(columns={"path": "image"})
         if paths is not None:
             frame = frame.assign(image=paths)
         return frame_to_table(frame, image_column="image")
@@ -35,7 +35,8 @@ class TestOWPopSignal(WidgetTest):
         self.assertEqual(len(out), 3)
         self.assertTrue((out.X >= 0).all() and out.X.sum() > 0)
         self.assertEqual(out.domain.metas[0].attributes["type"], "image")
-        self.assertIn(f"#{self.probes['pattern'][0]}", out.metas[0, 1])
+        self.assertIn(f"#{self.probes['colour'][0]}", out.metas[0, 1])
+        self.assertIn(out.metas[0, 1].split()[0][1:], social_feed.CATEGORIES)  # named by the classifier
         report = self.widget.report_view.toPlainText()
         self.assertIn("positives", report)
         self.assertIn("found", report)
