@@ -1,5 +1,6 @@
 """The field's public fashion datasets at a glance: what each holds, what it is for, and where the figures
-come from (the dataset's paper or official README). The kit reads each one's annotation format."""
+come from (the dataset's paper, official README or published files). The kit reads each one's annotation
+format."""
 
 import pandas as pd
 
@@ -13,6 +14,17 @@ DATASETS = [
         "kit reader": "fashion_ai.datasets.fashion_mnist",
         "source": "Xiao, Rasul, Vollgraf 2017 (arXiv:1708.07747), zalandoresearch/fashion-mnist README",
         "licence": "MIT",
+    },
+    {
+        "dataset": "Clothing dataset",
+        "holds": "5,398 crowd-sourced photos of single garments, 20 classes; its ten most common classes have "
+                 "an official split of 3,046 train, 338 validation and 372 test photos",
+        "annotations": "one CSV row per photo (image, sender_id, label, kids); the split as folders",
+        "used for": "garment classification and clustering on real photos",
+        "kit reader": "fashion_ai.datasets.clothing",
+        "source": "Grigorev and contributors; counted in the images.csv of alexeygrigorev/clothing-dataset and "
+                  "the folders of alexeygrigorev/clothing-dataset-small",
+        "licence": "CC0 1.0 (public domain)",
     },
     {
         "dataset": "DeepFashion",
