@@ -166,7 +166,7 @@ def test_catalog_names_every_dataset_with_its_source_and_reader():
     from fashion_ai.datasets import catalog
 
     table = catalog.overview()
-    assert list(table.index) == ["Fashion-MNIST", "DeepFashion", "DeepFashion2", "ModaNet", "GeoStyle"]
+    assert list(table.index) == ["Fashion-MNIST", "Clothing dataset", "DeepFashion", "DeepFashion2", "ModaNet", "GeoStyle"]
     assert table["source"].str.len().min() > 10 and table["licence"].str.len().min() > 2
     for reader in table["kit reader"]:
         module = reader.strip("()").split(": ")[-1]
