@@ -11,7 +11,7 @@ from fashion_ai.cli import build_parser, main
 from fashion_ai.datasets import clothing
 from fashion_ai.paths import data_samples_dir
 
-#: Published anchor on the official 372-photo test split (the data set's README): a logistic-regression probe
+#: Anchor on the official 372-photo test split, as the data set's README gives it: a logistic-regression probe
 #: on plain EfficientNet-Lite0 features. The shipped, fine-tuned model must at least match it.
 PROBE_ANCHOR = 0.895
 
