@@ -59,18 +59,32 @@ def plot_boxes(image, boxes, labels=(), ax=None, title=None):
     return ax.figure
 
 
-def plot_training_curve(history, title="Triplet training"):
-    """Triplet loss and held-out top-1 per epoch, side by side: is the head still learning, and does what
-    it learns carry over to garments it has not seen?"""
+#: How the training curve names a history's `<name>_top1` series; any other name reads "held-out <name>".
+SERIES_LABELS = {"train": "training items", "val": "held-out items"}
+
+
+def plot_training_curve(history, title="Triplet training", gallery=None):
+    """Triplet loss and top-1 per epoch, side by side: is the head still learning, and does what it learns
+    carry over to items it has not seen? Every `<name>_top1` series of the history is drawn, and the epoch
+    kept (`chosen_epoch`) is marked when there is one. `gallery` ({name: number of shop photos}) puts each
+    series' gallery size in the legend: finding the right one among fewer shop photos is easier, so a
+    held-out curve can run above the training one."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     left.plot(history["epoch"], history["loss"], marker="o", color="tab:red")
     left.set_xlabel("epoch", fontsize=13)
     left.set_ylabel("mean triplet loss", fontsize=13)
-    right.plot(history["epoch"], history["train_top1"], marker="o", label="training garments")
-    right.plot(history["epoch"], history["val_top1"], marker="s", label="held-out garments")
+    for name in [key[:-len("_top1")] for key in history if key.endswith("_top1")]:
+        label = SERIES_LABELS.get(name, f"held-out {name}")
+        if gallery and name in gallery:
+            label += f" ({gallery[name]} shop photos)"
+        right.plot(history["epoch"], history[f"{name}_top1"], marker="o", label=label)
+    if "chosen_epoch" in history:
+        for ax in (left, right):
+            ax.axvline(history["chosen_epoch"], color="grey", linestyle="--", linewidth=1.5)
+        right.plot([], [], color="grey", linestyle="--", label=f"epoch kept ({history['chosen_epoch']})")
     right.set_xlabel("epoch", fontsize=13)
     right.set_ylabel("top-1 consumer-to-shop", fontsize=13)
-    right.legend(fontsize=12)
+    right.legend(fontsize=11)
     for ax in (left, right):
         ax.tick_params(labelsize=12)
         ax.grid(alpha=0.3)
@@ -197,22 +211,32 @@ def plot_cluster_gallery(images, labels, max_clusters=6, per_cluster=8, captions
     return fig
 
 
-def plot_retrieval(query_images, match_images, correct, similarities=None, title="Consumer photo -> top matches"):
+def plot_retrieval(query_images, match_images, correct, similarities=None, title="Consumer photo -> top matches",
+                   answers=None):
     """One row per query: the consumer photo, then its top matches from the shop gallery, the correct
-    item framed green and the others red."""
+    item framed green and the others red. `answers` (per row: (image, rank) or None) adds a last column
+    with the right shop photo and its rank, for rows where it is not among the matches shown."""
     k = max(len(m) for m in match_images)
-    fig, axes = plt.subplots(len(query_images), k + 1, figsize=(1.9 * (k + 1), 2.1 * len(query_images)),
-                             squeeze=False)
+    extra = answers is not None and any(a is not None for a in answers)
+    fig, axes = plt.subplots(len(query_images), k + 1 + extra,
+                             figsize=(1.9 * (k + 1 + extra), 2.1 * len(query_images)), squeeze=False)
     for r, row in enumerate(axes):
         _framed(row[0], thumbnail(query_images[r]), DOMAIN_COLORS["consumer"])
         row[0].set_title("query", fontsize=12)
-        for j, ax in enumerate(row[1:]):
+        for j, ax in enumerate(row[1:k + 1]):
             ax.axis("off")
             if j < len(match_images[r]):
                 ax.axis("on")
                 _framed(ax, thumbnail(match_images[r][j]), "tab:green" if correct[r][j] else "tab:red")
                 label = f"#{j + 1}" + (f"  {similarities[r][j]:.2f}" if similarities is not None else "")
                 ax.set_title(label, fontsize=11)
+        if extra:
+            row[-1].axis("off")
+            if answers[r] is not None:
+                image, rank = answers[r]
+                row[-1].axis("on")
+                _framed(row[-1], thumbnail(image), "tab:green")
+                row[-1].set_title(f"right one: #{rank}", fontsize=11)
     fig.suptitle(title, fontsize=15)
     fig.tight_layout()
     return fig

@@ -101,7 +101,7 @@ def retrieve(table: pd.DataFrame, vectors) -> Retrieval:
 
 def plot_queries(table: pd.DataFrame, result: Retrieval, positions, k=5, title="Consumer photo -> top shop matches"):
     """Figure of the queries at `positions` (into result.queries) with their top k shop photos, the
-    query's own item framed green."""
+    query's own item framed green; when it is not among them, it is shown last with its rank."""
     from .plotting import plot_retrieval
 
     paths, items = table["path"].to_numpy(), table["item_id"].astype(str).to_numpy()
@@ -112,6 +112,8 @@ def plot_queries(table: pd.DataFrame, result: Retrieval, positions, k=5, title="
         [[items[g] == items[q] for g in gallery] for q, gallery, _ in rows],
         [sims for _, _, sims in rows],
         title=title,
+        answers=[(paths[result.gallery[result.order[p, result.ranks[p] - 1]]], int(result.ranks[p]))
+                 if k < result.ranks[p] <= len(result.gallery) else None for p in positions],
     )
 
 
