@@ -123,12 +123,72 @@ def test_train_fashion_command_writes_a_loadable_checkpoint(tmp_path, capsys):
     from fashion_ai.cli import main
     from fashion_ai.images import file_digest
 
+    from fashion_ai.datasets import clothing
+
     out = tmp_path / "head.pt"
     assert main(["train-fashion", "--out", str(out), "--per-class", "6", "--consumer-views", "1",
+                 "--real-views", "1", "--clothing", str(clothing.bundled_sample()), "--validation-per-class", "4",
                  "--epochs", "2", "--seed", "3"]) == 0
     assert "wrote" in capsys.readouterr().out
     head, checkpoint = ml.load_head(out)
-    assert checkpoint["settings"]["training_photos"] == 120  # 60 train garments x (1 shop + 1 consumer)
-    assert len(checkpoint["history"]["loss"]) == 2
+    real_train = len(ml.clothing_groups(clothing.bundled_sample())["train"])
+    # 60 generated garments x (1 shop + 1 consumer), and each real photo with one consumer-style view
+    assert checkpoint["settings"]["training_photos"] == {"generated": 120, "real": 2 * real_train}
+    history = checkpoint["history"]
+    assert len(history["loss"]) == 2 and history["chosen_epoch"] in (1, 2)
+    assert history["keep"] in ml.KEEP_GRID and head.config["keep"] == history["keep"]
     embedder = ml.FashionEmbedder(out)
-    assert embedder.dim == head.config["out_dim"] and embedder.version.endswith(file_digest(out)[:12])
+    assert embedder.dim == head.output_dim and embedder.version.endswith(file_digest(out)[:12])
+
+
+def test_blended_similarity_is_the_weighted_sum_of_backbone_and_head_similarities():
+    torch.manual_seed(0)
+    x = torch.randn(5, 32)
+    head = ml.EmbeddingHead(32, 8, keep=0.3).eval()
+    head.center.copy_(torch.randn(32))
+    blended = head(x)
+    unit = torch.nn.functional.normalize(x - head.center, dim=1)
+    learned = torch.nn.functional.normalize(head.net(unit), dim=1)
+    expected = 0.3 * unit @ unit.T + 0.7 * learned @ learned.T
+    assert blended.shape == (5, head.output_dim) == (5, 40)
+    assert torch.allclose(blended @ blended.T, expected, atol=1e-5)
+
+
+def test_keep_is_chosen_for_generated_photos_without_losing_on_real_ones():
+    real, generated = toy_views(seed=1), toy_views(seed=2)
+    head, _ = ml.train_head(generated, epochs=10, seed=0, out_dim=16, lr=3e-3, dropout=0.0, feature_noise=0.0,
+                            validation={"generated": generated})
+    keep, scores = ml.choose_keep(head, real, generated)
+    floor = scores["backbone_real_top1"]
+    allowed = [k for k, s in scores["by_keep"].items() if s["real_top1"] >= floor]
+    if allowed:
+        best = max(scores["by_keep"][k]["generated_top1"] for k in allowed)
+        assert str(keep) in allowed and scores["by_keep"][str(keep)]["generated_top1"] == best
+    else:
+        assert scores["by_keep"][str(keep)]["real_top1"] == max(s["real_top1"] for s in scores["by_keep"].values())
+    assert head.config["keep"] == keep
+
+
+def test_real_photo_groups_keep_contributors_and_check_classes_apart():
+    from fashion_ai.datasets import clothing
+
+    groups = ml.clothing_groups(clothing.bundled_sample())
+    senders = {name: set(table["sender_id"]) for name, table in groups.items()}
+    assert not senders["train"] & senders["validation"] and not senders["train"] & senders["check"]
+    assert not senders["validation"] & senders["check"]
+    for name in ("train", "validation"):
+        assert not set(groups[name]["label"]) & set(clothing.UNSEEN_CLASSES)
+
+
+def test_consumer_and_check_views_are_deterministic_and_differ_from_the_photo():
+    from fashion_ai.datasets import clothing, photo_views
+    from fashion_ai.images import load_image
+
+    photo = load_image(clothing.read_table(clothing.bundled_sample())["path"].iloc[0])
+    for make in (lambda rng: photo_views.consumer_photo(photo, rng, [photo], [photo]),
+                 lambda rng: photo_views.check_photo(photo, rng)):
+        first, again = make(np.random.default_rng(4)), make(np.random.default_rng(4))
+        assert first.size == (photo_views.VIEW_SIDE, photo_views.VIEW_SIDE)
+        assert np.array_equal(np.asarray(first), np.asarray(again))
+        resized = photo.resize(first.size)
+        assert np.abs(np.asarray(first, float) - np.asarray(resized, float)).mean() > 1

@@ -10,6 +10,15 @@ def register(subparsers):
     build.add_argument("--seed", type=int, default=0)
     build.set_defaults(run=run_build_sample)
 
+    photo_check = sub.add_parser(
+        "build-photo-check", help="write a real-photo check set from the clothing set's check contributors: "
+                                  "each photo as the shop side, one simulated consumer view of it")
+    photo_check.add_argument("out", help="folder to write")
+    photo_check.add_argument("--clothing", default=None, help="clothing-set folder (default: the full set "
+                                                              "when present, else the bundled subset)")
+    photo_check.add_argument("--seed", type=int, default=0)
+    photo_check.set_defaults(run=run_build_photo_check)
+
     check = sub.add_parser("check", help="check a set (a folder or a CSV manifest) and print the report")
     check.add_argument("path", help="the set's folder or its manifest .csv")
     check.add_argument("--quick", action="store_true", help="only check that files exist (do not read them)")
@@ -20,6 +29,15 @@ def run_build_sample(args) -> int:
     from ..datasets.c2s_sample import build_sample_set
 
     manifest = build_sample_set(args.out, seed=args.seed)
+    print(f"wrote {manifest}")
+    return 0
+
+
+def run_build_photo_check(args) -> int:
+    from ..datasets.photo_views import build_check_set
+    from ..metric_learning import clothing_groups
+
+    manifest = build_check_set(args.out, clothing_groups(args.clothing)["check"], seed=args.seed)
     print(f"wrote {manifest}")
     return 0
 

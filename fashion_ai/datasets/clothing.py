@@ -146,3 +146,18 @@ def write_subset(out, source=None, per_class=None):
     picked.assign(kids=picked["kids"].map({True: "True", False: "False"}))[COLUMNS].to_csv(out / TABLE, index=False)
     shutil.copyfile(source / "LICENSE", out / "LICENSE")
     return out
+
+
+#: Classes kept out of metric-learning training altogether, so that the retrieval check also shows how the
+#: `fashion` embedding does on garments of a kind it never saw (neither is a DeepFashion2 category).
+UNSEEN_CLASSES = ("Hat", "Shoes")
+#: Labels that are no garment class (the contributors' "skip this photo").
+NOT_GARMENTS = ("Skip",)
+
+
+def sender_groups(table) -> pd.Series:
+    """"train", "validation" or "check" per photo, by contributor (`sender_id`): 70 / 15 / 15 % of the
+    contributors, picked by a hash, so no one's clothes, rooms or camera are on two sides."""
+    bucket = [int(hashlib.sha1(str(sender).encode()).hexdigest(), 16) % 20 for sender in table["sender_id"]]
+    return pd.Series(["train" if b < 14 else "validation" if b < 17 else "check" for b in bucket],
+                     index=table.index)
