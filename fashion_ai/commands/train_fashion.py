@@ -13,7 +13,7 @@ def register(subparsers):
                                                          "present, else the bundled subset)")
     parser.add_argument("--validation-per-class", type=int, default=30,
                         help="generated validation garments per class (drawn by the sample set's renderers)")
-    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.set_defaults(run=run)
 
