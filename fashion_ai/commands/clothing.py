@@ -1,8 +1,9 @@
 """`fashion-ai clothing-train` and `fashion-ai clothing-eval`: the real-photo garment classifier."""
 
-import json
 import sys
 from dataclasses import fields
+
+from .accuracy import print_accuracy
 
 
 def register(subparsers):
@@ -61,10 +62,5 @@ def run_eval(args) -> int:
         return 1
     del result["labels"], result["predicted"]
     result.update(split=args.split, data=str(root), checkpoint=str(args.checkpoint or checkpoint_path()))
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"accuracy {result['accuracy']:.4f} on {result['images']} {args.split} photos ({root})")
-        for name, accuracy in result["per_class"].items():
-            print(f"  {name:12s} {accuracy:.3f}")
+    print_accuracy(result, args.json, f"{args.split} photos ({root})")
     return 0

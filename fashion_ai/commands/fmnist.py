@@ -1,7 +1,8 @@
 """`fashion-ai fmnist-train` and `fashion-ai fmnist-eval`: the Fashion-MNIST garment classifier."""
 
-import json
 import sys
+
+from .accuracy import print_accuracy
 
 
 def register(subparsers):
@@ -76,10 +77,5 @@ def run_eval(args) -> int:
     del result["confusion"], result["predicted"]
     result["data"] = fashion_mnist.source_name(args.source)
     result["checkpoint"] = str(args.checkpoint or checkpoint_path())
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"accuracy {result['accuracy']:.4f} on {result['images']} test images ({result['data']})")
-        for name, acc in result["per_class"].items():
-            print(f"  {name:12s} {acc:.3f}")
+    print_accuracy(result, args.json, f"test images ({result['data']})")
     return 0
