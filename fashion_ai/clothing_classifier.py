@@ -102,7 +102,7 @@ def eval_array(image: Image.Image, size=INPUT_SIZE) -> np.ndarray:
     return np.asarray(image.resize((size, size), Image.Resampling.BILINEAR), dtype=np.uint8)
 
 
-def training_views(min_crop, size=INPUT_SIZE):
+def view_augmentation(min_crop, size=INPUT_SIZE):
     """torchvision v2 augmentation for one training view of a photo (PIL in, PIL out)."""
     from torchvision.transforms import v2
 
@@ -136,7 +136,7 @@ def cached_maps(net, arrays, batch=4):
 
 def view_maps(net, photos, settings, rng, log=print):
     """Maps of `settings.views` augmented views of each photo, and the matching photo indices."""
-    augment = training_views(settings.min_crop, settings.input_size)
+    augment = view_augmentation(settings.min_crop, settings.input_size)
     torch.manual_seed(int(rng.integers(2**31)))
     maps, owners = [], []
     for view in range(settings.views):
