@@ -1,7 +1,8 @@
 """Consumer-to-Shop Retrieval: every consumer photo looks for its item among the shop photos.
 
-Input: embeddings of a consumer-to-shop set (e.g. Consumer-Shop Set -> Fashion Embedder): every numeric
-feature is a coordinate of the embedding; the metas item_id and domain say which photo is which. Output:
+Input: embeddings of a consumer-to-shop set (e.g. Consumer-Shop Set -> Fashion Embedder): the columns the
+Fashion Embedder marked are the embedding (other numeric columns, such as a detector's score and box, are
+not; without marked columns every feature counts); the metas item_id and domain say which photo is which. Output:
 each query's top matches and the top-k accuracy (DeepFashion's consumer-to-shop protocol); the preview
 shows one query and its matches, the right item framed green.
 """
@@ -19,7 +20,7 @@ from Orange.widgets.widget import Input, Msg, Output, OWWidget
 from fashion_ai.images import ImageLoadError
 from fashion_ai.plotting import thumbnail
 from fashion_ai.retrieval import KS, retrieve, self_and_matches
-from fashion_ai_widgets.tables import frame_to_table, table_to_set
+from fashion_ai_widgets.tables import embedding_matrix, frame_to_table, table_to_set
 
 SIDE = 120
 
@@ -85,7 +86,7 @@ class OWConsumerShopRetrieval(OWWidget):
             return
         try:
             table = table_to_set(data)
-            self.result = retrieve(table, data.X)
+            self.result = retrieve(table, embedding_matrix(data))
         except ValueError as exc:
             self.Error.not_a_set(str(exc))
             return

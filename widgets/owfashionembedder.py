@@ -15,7 +15,7 @@ from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
 from fashion_ai.embedding import EMBEDDERS, embed_paths, get_embedder
 from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
-from fashion_ai_widgets.tables import image_column, image_paths
+from fashion_ai_widgets.tables import EMBEDDING_MARK, image_column, image_paths
 
 MODEL_NAMES = list(EMBEDDERS)
 MODEL_LABELS = {
@@ -46,6 +46,8 @@ def with_embeddings(data: Table, rows, vectors, model_name) -> Table:
     existing = [v.name for v in data.domain.variables + data.domain.metas]
     names = get_unique_names(existing, [f"{model_name} {i}" for i in range(vectors.shape[1])])
     new = [ContinuousVariable(n) for n in names]
+    for var in new:
+        var.attributes[EMBEDDING_MARK] = model_name  # which columns are the embedding, for the widgets after
     domain = Domain(list(data.domain.attributes) + new, data.domain.class_vars, data.domain.metas)
     x = np.hstack([subset.X.reshape(len(rows), -1), vectors]) if len(rows) else np.empty((0, len(domain.attributes)))
     return Table.from_numpy(domain, x, subset.Y, subset.metas, ids=subset.ids)

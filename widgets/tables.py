@@ -16,6 +16,8 @@ from orangecontrib.imageanalytics.utils.image_utils import extract_paths, filter
 
 IMAGE_VAR = "image"
 SET_COLUMNS = ["item_id", "domain", "path", "category"]
+#: Variable attribute the Fashion Embedder puts on its output columns (value: the model's name).
+EMBEDDING_MARK = "embedding"
 
 
 def image_variable(paths):
@@ -123,3 +125,11 @@ def table_to_set(table: Table) -> pd.DataFrame:
         "category": df["category"].astype(object).fillna("").astype(str) if "category" in df else "",
     })
     return out
+
+
+def embedding_matrix(table: Table) -> np.ndarray:
+    """The embedding part of a table's features: the columns the Fashion Embedder marked, when there are any
+    (other numeric columns, e.g. a detector's score and box or Import Images' size, are not embedding);
+    otherwise every feature (an embedding from another widget, e.g. Image Analytics' Image Embedding)."""
+    marked = [i for i, var in enumerate(table.domain.attributes) if EMBEDDING_MARK in var.attributes]
+    return table.X[:, marked] if marked else table.X

@@ -17,15 +17,40 @@ def register(subparsers):
     scenes.add_argument("--workers", type=int, default=1, help="processes drawing scenes")
     scenes.set_defaults(run=run_scenes)
 
-    train = subparsers.add_parser("detect-train", help="train the CPU SSD on a COCO/ModaNet-format set")
-    train.add_argument("--coco", required=True, help="annotation JSON (COCO/ModaNet shape)")
-    train.add_argument("--images", default=None, help="image folder (default: images/ beside the JSON)")
+    cutouts = subparsers.add_parser("detect-cutouts", help="cut the garments out of the real clothing photos")
+    cutouts.add_argument("--out", required=True, help="folder for the cut-outs (PNG) and cutouts.csv")
+    cutouts.add_argument("--clothing", default=None, help="clothing set folder (default: the full set if found)")
+    cutouts.add_argument("--workers", type=int, default=2)
+    cutouts.set_defaults(run=run_cutouts)
+
+    real = subparsers.add_parser("detect-real-scenes", help="scenes of real garment cut-outs (COCO JSON)")
+    real.add_argument("--split", choices=("train", "val", "test"), required=True)
+    real.add_argument("--count", type=int, required=True, help="how many scenes")
+    real.add_argument("--cutouts", required=True, help="folder written by detect-cutouts")
+    real.add_argument("--out", required=True, help="folder for images/ and instances.json")
+    real.add_argument("--seed", type=int, default=None, help="default: the split's fixed seed")
+    real.add_argument("--quality", type=int, default=90, help="JPEG quality")
+    real.add_argument("--workers", type=int, default=1, help="processes drawing scenes")
+    real.set_defaults(run=run_real_scenes)
+
+    check = subparsers.add_parser(
+        "detect-photo-check", help="a COCO set of whole real photos of one contributor group, box = garment")
+    check.add_argument("--cutouts", required=True, help="folder written by detect-cutouts")
+    check.add_argument("--group", choices=("train", "validation", "check"), default="check")
+    check.add_argument("--out", required=True, help="annotation JSON to write (images stay where they are)")
+    check.set_defaults(run=run_photo_check)
+
+    train = subparsers.add_parser("detect-train", help="train the CPU SSD on COCO/ModaNet-format sets")
+    train.add_argument("--coco", required=True, action="append",
+                       help="annotation JSON with images/ beside it (repeat to train on several sets)")
     train.add_argument("--out", required=True, help="final checkpoint (float16, the shippable file)")
+    train.add_argument("--val", default=None, help="validation annotation JSON: picks the stopping epoch")
+    train.add_argument("--validate-every", type=int, default=2, help="epochs between validation runs")
     train.add_argument("--epochs", type=int, default=12)
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--lr", type=float, default=0.02, help="starting learning rate (falls 10x at 70%% and 90%%)")
-    train.add_argument("--copies", type=int, default=1, help="augmented copies of each training picture")
-    train.add_argument("--limit", type=int, default=None, help="use only the first N pictures")
+    train.add_argument("--copies", type=int, default=2, help="augmented copies of each training picture")
+    train.add_argument("--limit", type=int, default=None, help="use only the first N pictures of each set")
     train.add_argument("--workers", type=int, default=1, help="processes for the trunk pass (stage 1)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--resume", action="store_true", help="continue from the last training checkpoint")
@@ -43,39 +68,47 @@ def run_scenes(args) -> int:
     return 0
 
 
+def run_cutouts(args) -> int:
+    from ..datasets.clothing import ClothingFormatError
+    from ..datasets.cutouts import build_cutouts, read_cutouts
+
+    try:
+        table = build_cutouts(args.out, args.clothing, args.workers)
+    except ClothingFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    kept = read_cutouts(args.out)
+    print(f"kept {len(kept)} cut-outs: {table}")
+    return 0
+
+
+def run_real_scenes(args) -> int:
+    from ..datasets.real_scenes import build_real_scenes
+
+    path = build_real_scenes(args.out, args.split, args.count, args.cutouts, seed=args.seed,
+                             quality=args.quality, workers=args.workers)
+    print(f"wrote {args.count} real-garment {args.split} scenes: {path}")
+    return 0
+
+
+def run_photo_check(args) -> int:
+    from ..datasets.cutouts import photo_check_set
+
+    path, count = photo_check_set(args.cutouts, args.out, args.group)
+    print(f"wrote {count} photos of the {args.group} group: {path}")
+    return 0
+
+
 def run_train(args) -> int:
-    import torch
     from tqdm import tqdm
 
     from ..datasets.coco import CocoFormatError
-    from ..detection.model import DEFAULT_VARIANT, build_model, load_checkpoint, save_checkpoint
-    from ..detection.train import DetectionSet, TrunkCache, cache_trunk_maps_parallel, train_detector
-    from ..images import file_digest
-    from ..paths import cache_dir
+    from ..detection.model import CheckpointError
+    from ..detection.train import Recipe, train_recipe
 
-    try:
-        dataset = DetectionSet.from_coco(args.coco, args.images)
-    except CocoFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.limit:
-        dataset = dataset.subset(range(min(args.limit, len(dataset))))
-    key = f"{file_digest(args.coco)[:12]}-n{len(dataset)}-c{args.copies}-s{args.seed}"
-    cache_path = cache_dir() / "detection" / f"trunk-{key}.pt"
-    state_path = cache_dir() / "detection" / f"{Path(args.out).stem}-{key}-e{args.epochs}.state.pt"
-    if cache_path.is_file():
-        cache = TrunkCache.load(cache_path)
-        print(f"stage 1: trunk maps of {len(cache)} pictures read from {cache_path}", flush=True)
-    else:
-        print(f"stage 1: trunk pass over {len(dataset)} pictures x {args.copies} copies", flush=True)
-        cache = cache_trunk_maps_parallel(dataset, args.copies, args.seed, args.workers)
-        cache.save(cache_path)
-    for path, reason in cache.skipped:
-        print(f"skipped {path}: {reason}", file=sys.stderr)
-    torch.manual_seed(args.seed)
-    model = build_model(DEFAULT_VARIANT, len(dataset.categories) + 1)
-    if args.init:
-        model.load_state_dict(load_checkpoint(args.init)[0].state_dict())
+    recipe = Recipe(annotations=args.coco, copies=args.copies, epochs=args.epochs, batch_size=args.batch_size,
+                    lr=args.lr, seed=args.seed, limit=args.limit, init=args.init, val=args.val,
+                    validate_every=args.validate_every)
     bar = tqdm(desc="stage 2: training", unit="step", mininterval=5)
 
     def progress(step, total, losses):
@@ -84,18 +117,18 @@ def run_train(args) -> int:
         bar.set_postfix(cls=f"{losses['classification']:.3f}", box=f"{losses['bbox_regression']:.3f}",
                         lr=f"{losses['lr']:.0e}", refresh=False)
         bar.refresh()
+        if "validation" in losses:
+            tqdm.write(f"epoch {losses['epoch']}: validation mAP@0.5 {losses['validation']:.3f}")
 
-    history = train_detector(model, cache, args.epochs, args.batch_size, args.lr, checkpoint=state_path,
-                             resume=args.resume, seed=args.seed, progress=progress,
-                             categories=dataset.categories)
+    try:
+        record = train_recipe(recipe, args.out, args.workers, args.resume, progress,
+                              log=lambda line: print(line, file=sys.stderr, flush=True))
+    except (CocoFormatError, CheckpointError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     bar.close()
-    save_checkpoint(args.out, model, DEFAULT_VARIANT, dataset.categories, half=True,
-                    trained_on={"annotations": Path(args.coco).name, "pictures": len(cache),
-                                "epochs": args.epochs, "steps": len(history)})
-    first, last = history[0], history[-1]
-    print(json.dumps({"checkpoint": str(args.out), "steps": len(history), "pictures": len(cache),
-                      "first_loss": first["classification"] + first["bbox_regression"],
-                      "last_loss": last["classification"] + last["bbox_regression"]}))
+    print(json.dumps({"checkpoint": str(args.out), **{k: record[k] for k in (
+        "pictures", "steps", "first_loss", "last_loss", "chosen_epoch", "val_map50", "minutes")}}))
     return 0
 
 

@@ -122,22 +122,39 @@ def build_scenes(out_dir, split, count, seed=None, source="auto", quality=90, wo
     Scene i is drawn from its own generator seeded (seed, i), so a set rebuilds identically with any number
     of worker processes; the seed defaults to a fixed one per split. Returns the annotation path.
     """
+    seed = SPLIT_SEEDS[split] if seed is None else seed
+    jobs = [(split, seed, source, quality, image_id) for image_id in range(1, count + 1)]
+    return write_scene_set(out_dir, jobs, _render_job, f"Fashion AI kit generated street scenes ({split})",
+                           "MIT (Fashion-MNIST garments); scikit-image sample photos", workers)
+
+
+def _render_job(job):
+    split, seed, source, quality, image_id = job
+    images, labels = garment_pool(split, source)
+    picture, objects = render_scene(np.random.default_rng((seed, image_id)), images, labels)
+    return f"{split}_{image_id:06d}.jpg", picture, objects, quality
+
+
+def write_scene_set(out_dir, jobs, render, description, licence, workers=1):
+    """Render every job (its last item is the image id) and write images/ and instances.json to out_dir.
+
+    render(job) -> (file name, PIL picture, objects, JPEG quality); objects as render_scene returns them.
+    """
     out_dir = Path(out_dir)
     (out_dir / "images").mkdir(parents=True, exist_ok=True)
-    seed = SPLIT_SEEDS[split] if seed is None else seed
-    jobs = [(out_dir, split, seed, source, quality, image_id) for image_id in range(1, count + 1)]
     coco = {
-        "info": {"description": f"Fashion AI kit generated street scenes ({split})", "version": "1.0",
-                 "contributor": "fashion_ai.datasets.scenes", "date_created": "2026-01-01"},
-        "licenses": [{"id": 1, "name": "MIT (Fashion-MNIST garments); scikit-image sample photos", "url": ""}],
+        "info": {"description": description, "version": "1.0", "contributor": "fashion_ai.datasets",
+                 "date_created": "2026-01-01"},
+        "licenses": [{"id": 1, "name": licence, "url": ""}],
         "year": 2026, "type": "instances", "images": [], "annotations": [],
         "categories": modanet_categories(),
     }
+    tasks = [(out_dir, render, job) for job in jobs]
     if workers > 1:
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            results = pool.map(_write_scene, jobs, chunksize=8)
+            results = pool.map(_write_scene, tasks, chunksize=8)
     else:
-        results = [_write_scene(job) for job in jobs]
+        results = [_write_scene(task) for task in tasks]
     for image, annotations in results:
         coco["images"].append(image)
         for ann in annotations:
@@ -147,12 +164,11 @@ def build_scenes(out_dir, split, count, seed=None, source="auto", quality=90, wo
     return path
 
 
-def _write_scene(job):
-    """Render scene `image_id`, save its JPEG, and return its image record and annotations (ids left out)."""
-    out_dir, split, seed, source, quality, image_id = job
-    images, labels = garment_pool(split, source)
-    picture, objects = render_scene(np.random.default_rng((seed, image_id)), images, labels)
-    name = f"{split}_{image_id:06d}.jpg"
+def _write_scene(task):
+    """Render one scene, save its JPEG, and return its image record and annotations (ids left out)."""
+    out_dir, render, job = task
+    image_id = job[-1]
+    name, picture, objects, quality = render(job)
     picture.save(out_dir / "images" / name, quality=quality)
     image = {"id": image_id, "width": picture.width, "height": picture.height, "file_name": name, "license": 1}
     annotations = [{"image_id": image_id, "category_id": obj["category_id"], "bbox": obj["bbox"],

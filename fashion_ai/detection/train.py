@@ -18,6 +18,7 @@ import torch
 
 from ..datasets.coco import boxes_by_image, load_coco
 from ..images import ImageLoadError, load_image
+from ..paths import cache_dir
 from .augment import augment, ssd_augmentation
 from .model import DEFAULT_VARIANT, IMAGE_SIZE, build_model, save_checkpoint
 
@@ -45,6 +46,15 @@ class DetectionSet:
 
     def __len__(self):
         return len(self.paths)
+
+    @classmethod
+    def concat(cls, parts):
+        """One set of several (same categories); image ids are renumbered 1.. so they stay unique."""
+        if any(p.categories != parts[0].categories for p in parts):
+            raise ValueError("the annotation files do not share one category list")
+        paths = [x for p in parts for x in p.paths]
+        return cls(paths, [x for p in parts for x in p.boxes], [x for p in parts for x in p.labels],
+                   parts[0].categories, list(range(1, len(paths) + 1)))
 
     def subset(self, indices):
         """The same set restricted to `indices` (for limits and worker shards)."""
@@ -172,12 +182,15 @@ def step_schedule(optimizer, total_steps, warmup=50, drops=(0.7, 0.9)):
 
 
 def train_detector(model, cache, epochs=10, batch_size=16, lr=0.02, checkpoint=None, resume=False,
-                   seed=0, checkpoint_every=50, progress=None, variant=DEFAULT_VARIANT, categories=()):
+                   seed=0, checkpoint_every=50, progress=None, variant=DEFAULT_VARIANT, categories=(),
+                   validate=None, validate_every=2):
     """Train the top and heads on a TrunkCache (stage 2). Returns the list of per-step loss dicts.
 
-    checkpoint: file written every `checkpoint_every` steps and at the end (weights, optimizer, schedule,
-    step, losses); with resume=True an existing one is continued from its step. progress(step, total,
-    losses) is called after every step.
+    validate(model) -> score (higher is better), run after every `validate_every` epochs and after the last;
+    that step's dict gets "epoch" and "validation", and the weights of the best-scoring epoch are the ones
+    left in `model` at the end (the stopping point is chosen on validation, never on test). checkpoint: file written every `checkpoint_every` steps and at the
+    end (weights, optimizer, schedule, step, losses, validation so far); with resume=True an existing one is
+    continued from its step. progress(step, total, losses) is called after every step.
     """
     device = next(model.parameters()).device
     params = [p for p in model.parameters() if p.requires_grad]
@@ -185,13 +198,14 @@ def train_detector(model, cache, epochs=10, batch_size=16, lr=0.02, checkpoint=N
     steps_per_epoch = math.ceil(len(cache) / batch_size)
     total = epochs * steps_per_epoch
     schedule = step_schedule(optimizer, total)
-    history, step = [], 0
+    history, best, step = [], None, 0
     if resume and checkpoint and Path(checkpoint).is_file():
         state = torch.load(checkpoint, map_location=device, weights_only=True)
         model.load_state_dict(state["state_dict"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         step, history = state["step"], state["history"]
+        best = state.get("best")
     model.train()
     while step < total:
         epoch, offset = divmod(step, steps_per_epoch)
@@ -210,9 +224,102 @@ def train_detector(model, cache, epochs=10, batch_size=16, lr=0.02, checkpoint=N
         history.append({k: float(v.detach()) for k, v in losses.items()} | {"lr": optimizer.param_groups[0]["lr"]})
         if progress:
             progress(step, total, history[-1])
+        done_epoch = step // steps_per_epoch if step % steps_per_epoch == 0 else None
+        if validate and done_epoch and (done_epoch % validate_every == 0 or step == total):
+            model.eval()
+            score = float(validate(model))
+            model.train()
+            earlier = [row["validation"] for row in history if "validation" in row]
+            history[-1].update(epoch=done_epoch, validation=score)
+            if not earlier or score > max(earlier):
+                best = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if checkpoint and (step % checkpoint_every == 0 or step == total):
             save_checkpoint(checkpoint, model, variant, categories, optimizer=optimizer.state_dict(),
-                            schedule=schedule.state_dict(), step=step, history=history)
+                            schedule=schedule.state_dict(), step=step, history=history, best=best)
+    if best is not None:
+        model.load_state_dict(best)
     model.eval()
     return history
 
+
+@dataclass
+class Recipe:
+    """Everything that decides a trained detector (stored in its checkpoint as its record)."""
+
+    annotations: list          # COCO JSON files of the training pictures (images/ beside each)
+    copies: int = 2            # augmented copies of each picture in the trunk cache
+    epochs: int = 12
+    batch_size: int = 16
+    lr: float = 0.02
+    seed: int = 0
+    limit: int | None = None   # first N pictures of each annotation file
+    init: str | None = None    # start from this detector checkpoint instead of ImageNet's trunk alone
+    val: str | None = None     # COCO JSON of validation pictures: picks the stopping epoch by mAP@0.5
+    validate_every: int = 2
+
+
+def training_set(recipe: Recipe) -> DetectionSet:
+    """The pictures of every annotation file of the recipe, in order (each limited to `limit`)."""
+    parts = []
+    for path in recipe.annotations:
+        part = DetectionSet.from_coco(path)
+        parts.append(part.subset(range(min(recipe.limit or len(part), len(part)))))
+    return DetectionSet.concat(parts)
+
+
+def trunk_cache(recipe: Recipe, dataset: DetectionSet, workers=1, log=print) -> TrunkCache:
+    """Stage 1 for a recipe, read from the kit's cache folder when the same pictures were passed before."""
+    from ..images import file_digest
+
+    digest = "-".join(file_digest(p)[:8] for p in recipe.annotations)
+    path = cache_dir() / "detection" / f"trunk-{digest}-n{len(dataset)}-c{recipe.copies}-s{recipe.seed}.pt"
+    if path.is_file():
+        log(f"stage 1: trunk maps of {len(dataset)} pictures x {recipe.copies} copies read from {path}")
+        return TrunkCache.load(path)
+    log(f"stage 1: trunk pass over {len(dataset)} pictures x {recipe.copies} copies")
+    cache = cache_trunk_maps_parallel(dataset, recipe.copies, recipe.seed, workers)
+    cache.save(path)
+    return cache
+
+
+def train_recipe(recipe: Recipe, out, workers=1, resume=False, progress=None, log=print):
+    """Train a detector by `recipe` and save it to `out` (float16) with the recipe and its outcome as record.
+
+    Returns the record: the recipe, the pictures used, loss at start and end, the validation curve, the
+    chosen epoch and its validation mAP@0.5, and the minutes it took.
+    """
+    import dataclasses
+    import time
+
+    from .evaluate import evaluate_detector
+    from .model import load_checkpoint
+
+    started = time.perf_counter()
+    dataset = training_set(recipe)
+    cache = trunk_cache(recipe, dataset, workers, log)
+    for path, reason in cache.skipped:
+        log(f"skipped {path}: {reason}")
+    torch.manual_seed(recipe.seed)
+    model = build_model(DEFAULT_VARIANT, len(dataset.categories) + 1)
+    if recipe.init:
+        model.load_state_dict(load_checkpoint(recipe.init)[0].state_dict())
+    validate = None
+    if recipe.val:
+        val_set, val_truth = DetectionSet.from_coco(recipe.val), load_coco(recipe.val)
+        validate = lambda m: evaluate_detector(m, val_set, val_truth)["map50"] or 0.0  # noqa: E731
+    state = cache_dir() / "detection" / f"{Path(out).stem}.state.pt"   # resumable progress, kept out of `out`'s folder
+    history = train_detector(
+        model, cache, recipe.epochs, recipe.batch_size, recipe.lr, checkpoint=state, resume=resume,
+        seed=recipe.seed, progress=progress, categories=dataset.categories, validate=validate,
+        validate_every=recipe.validate_every)
+    validation = [{"epoch": row["epoch"], "map50": row["validation"]} for row in history if "validation" in row]
+    chosen = max(validation, key=lambda row: row["map50"]) if validation else None
+    record = {
+        "recipe": dataclasses.asdict(recipe), "pictures": len(dataset), "cached_views": len(cache),
+        "steps": len(history), "first_loss": history[0]["classification"] + history[0]["bbox_regression"],
+        "last_loss": history[-1]["classification"] + history[-1]["bbox_regression"],
+        "validation": validation, "chosen_epoch": chosen and chosen["epoch"],
+        "val_map50": chosen and chosen["map50"], "minutes": round((time.perf_counter() - started) / 60, 1),
+    }
+    save_checkpoint(out, model, DEFAULT_VARIANT, dataset.categories, half=True, record=record)
+    return record

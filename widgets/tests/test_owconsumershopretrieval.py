@@ -37,6 +37,20 @@ class TestOWConsumerShopRetrieval(WidgetTest):
         self.assertEqual(self.widget.grid.count(), 2 * (1 + 3))
         self.assertIn("top-1", self.widget.accuracy_label.text())
 
+    def test_other_numeric_columns_are_not_embedding(self):
+        """A detector's score and box columns before the embedder's must not change the result."""
+        base = set_to_table(self.df)
+        extra = [ContinuousVariable(name) for name in ("score", "x0", "y0", "x1", "y1")]
+        rng = np.random.default_rng(0)
+        with_box = Table.from_numpy(Domain(extra, base.domain.class_vars, base.domain.metas),
+                                    rng.uniform(0, 300, (len(base), 5)), base.Y, base.metas)
+        result = embed_paths(self.df["path"], "efficientnet-lite0")
+        table = with_embeddings(with_box, result.kept, result.vectors, "efficientnet-lite0")
+        self.send_signal(self.widget.Inputs.embeddings, table)
+        accuracy = self.get_output(self.widget.Outputs.accuracy)
+        expected = retrieve(self.df, self.vectors)
+        np.testing.assert_allclose(accuracy.get_column("accuracy"), list(expected.accuracy().values()))
+
     def test_table_that_is_not_a_set_is_an_error(self):
         table = Table.from_numpy(Domain([ContinuousVariable("x")]), np.ones((3, 1)))
         self.send_signal(self.widget.Inputs.embeddings, table)
