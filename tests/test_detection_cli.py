@@ -1,14 +1,34 @@
 """The detection commands: the shipped detector's AP on the bundled held-out scenes, detect's JSON, bad input."""
 
 import json
+import re
+import shlex
+from dataclasses import asdict
+from pathlib import Path
 
-from fashion_ai.cli import main
+from fashion_ai.cli import build_parser, main
+from fashion_ai.datasets import clothing
 from fashion_ai.datasets.coco import MODANET_CATEGORIES
 from fashion_ai.datasets.scenes import bundled_scenes
+from fashion_ai.detection.model import load_checkpoint, shipped_checkpoint
+from fashion_ai.detection.real_photos import detections_on_photos
+from fashion_ai.detection.train import Recipe
+from fashion_ai.paths import data_samples_dir
+
+ROOT = data_samples_dir().parent
+FOUR_CLASSES = ("top", "outer", "pants", "dress")
+#: The kit's target for real photos (mAP@0.5 over top, outer, pants and dress).
+REAL_PHOTO_TARGET = 0.25
+#: Baselines: the kit's earlier detector, trained on generated scenes only, measured on the same data with
+#: `fashion-ai detect-eval --checkpoint OLD --coco data_samples/detection/real_test/instances.json --classes
+#: top outer pants dress` and `detections_on_photos` over the bundled sample's 60 test photos.
+GENERATED_ONLY_ON_REAL_SCENES = 0.2237
+GENERATED_ONLY_RIGHT_ON_PHOTOS = 0.15
 
 SCENES = bundled_scenes("test")
-#: The kit's target for the shipped detector on the bundled held-out scenes (it measures mAP@0.5 = 0.741 there).
-MAP50_TARGET = 0.70
+#: The generated scenes are the notebook's teaching figure, with no target since the detector learns mostly
+#: from real garments; this floor only says it still finds most generated garments (more than half of AP).
+GENERATED_FLOOR = 0.5
 
 
 def last_json(capsys):
@@ -20,7 +40,7 @@ def test_shipped_detector_on_held_out_scenes(capsys):
     result = last_json(capsys)
     assert {"map50", "map", "small_map50", "per_class_ap50", "images"} <= result.keys()
     assert result["images"] == 100
-    assert result["map50"] >= MAP50_TARGET
+    assert result["map50"] >= GENERATED_FLOOR
     assert 0 < result["map"] < result["map50"]
     assert result["small_map50"] is not None
     assert set(result["per_class_ap50"]) == set(MODANET_CATEGORIES)
@@ -45,3 +65,56 @@ def test_detect_eval_names_a_corrupt_annotation_file(tmp_path, capsys):
     assert main(["detect-eval", "--coco", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "not valid JSON" in err
+
+
+def readme_commands(name):
+    """The `fashion-ai <name> ...` commands data_samples/README.md gives, parsed by the kit's own parser."""
+    text = (data_samples_dir() / "README.md").read_text()
+    lines = re.findall(rf"`fashion-ai ({name} [^`]*)`", text)
+    assert lines, f"data_samples/README.md must give the {name} command"
+    return [build_parser().parse_args(shlex.split(line)) for line in lines]
+
+
+def test_shipped_detector_record_is_what_the_readme_commands_make():
+    record = load_checkpoint()[1]["record"]
+    shipped = [a for a in readme_commands("detect-train") if Path(a.out) == shipped_checkpoint().relative_to(ROOT)]
+    assert len(shipped) == 1, "one detect-train command must write the shipped checkpoint"
+    args = shipped[0]
+    expected = asdict(Recipe(annotations=args.coco, images=args.images, copies=args.copies, epochs=args.epochs,
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, limit=args.limit,
+                             init=args.init, val=args.val, validate_every=args.validate_every))
+    for key, value in expected.items():
+        assert record["recipe"].get(key, value) == value, key   # a field the record lacks is at its default
+    made = {str(Path(a.out) / "instances.json"): a for name in ("detect-real-scenes", "detect-scenes")
+            for a in readme_commands(name)}
+    assert all(path in made for path in [*args.coco, args.val]), "every scene set must be made by a README command"
+    assert made[args.val].split == "val"
+    assert record["pictures"] == sum(made[path].count for path in args.coco)
+    assert record["cached_views"] == record["pictures"] * args.copies
+    assert record["val_map50"] == max(row["map50"] for row in record["validation"])
+    assert record["chosen_epoch"] in [row["epoch"] for row in record["validation"]]
+
+
+def test_shipped_detector_on_real_garment_scenes(capsys):
+    """Held-out scenes of real garments from contributors the detector never saw, scored on the four classes
+    street-photo benchmarks share with ModaNet."""
+    real = bundled_scenes("real_test") / "instances.json"
+    assert main(["detect-eval", "--coco", str(real), "--classes", *FOUR_CLASSES, "--json"]) == 0
+    result = last_json(capsys)
+    assert set(k for k, v in result["per_class_ap50"].items() if v is not None) == set(FOUR_CLASSES)
+    assert result["map50"] >= max(REAL_PHOTO_TARGET, GENERATED_ONLY_ON_REAL_SCENES)
+
+
+def test_unknown_class_is_a_clear_error(capsys):
+    assert main(["detect-eval", "--classes", "top", "jumper"]) == 2
+    assert "unknown class(es) jumper" in capsys.readouterr().err
+
+
+def test_shipped_detector_names_the_garment_in_real_photos():
+    """Whole photos of one garment each: the best detection's class must be the photo's (mapped) label more
+    often than not, and far more often than the generated-only detector managed."""
+    model, checkpoint = load_checkpoint()
+    photos = clothing.load_split("test", clothing.bundled_sample())
+    checked, _, _ = detections_on_photos(model, checkpoint["categories"], photos)
+    assert len(checked) == len(photos)
+    assert checked["right"].mean() >= max(0.5, 2 * GENERATED_ONLY_RIGHT_ON_PHOTOS)

@@ -82,8 +82,21 @@ def clustered_garment_photos(scheme):
     assert all(v.name.startswith("efficientnet-lite0 ") for v in data.domain.attributes)
 
 
+def detected_real_garments_find_their_shop_photos(scheme):
+    """04: the detector finds garments in the real consumer photos, and retrieval on the crops' embeddings
+    ranks the right shop photo first far more often than chance (1 / gallery size)."""
+    widgets = {n.title: scheme.widget_for_node(n) for n in scheme.nodes}
+    shown = widgets["Data Table"].input  # what the detector sent
+    assert shown is not None and len(shown.table) > 0, "the detector found nothing in the real photos"
+    result = widgets["Consumer-to-Shop Retrieval"].result
+    assert result is not None, "retrieval got no embeddings"
+    chance = 1 / len(result.gallery)
+    assert result.accuracy()[1] >= 5 * chance
+
+
 #: Per workflow, what its outputs must show once it has settled.
-OUTPUT_CHECKS = {"02_features_clustering.ows": clustered_garment_photos}
+OUTPUT_CHECKS = {"02_features_clustering.ows": clustered_garment_photos,
+                 "04_detect_and_retrieve.ows": detected_real_garments_find_their_shop_photos}
 
 
 def test_there_are_workflows():

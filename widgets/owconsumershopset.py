@@ -1,5 +1,6 @@
-"""Consumer-Shop Set: read a consumer-to-shop set (a folder, a CSV manifest or the bundled sample), check it,
-and output it as an image table that Orange's Image Viewer and Image Embedding accept."""
+"""Consumer-Shop Set: read a consumer-to-shop set (a folder, a CSV manifest, the bundled generated sample or
+real photos of the bundled clothing sample), check it, and output it as an image table that Orange's Image
+Viewer and Image Embedding accept."""
 
 from types import SimpleNamespace
 
@@ -13,14 +14,18 @@ from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Msg, Output, OWWidget
 
 from fashion_ai.consumer_shop import load_set, sample_set_path
+from fashion_ai.datasets.photo_views import sample_check_set
 from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import frame_to_table, set_to_table
 
-SAMPLE, FOLDER, MANIFEST = range(3)
+SAMPLE, FOLDER, MANIFEST, REAL_PHOTOS = range(4)
 
 
-def run_load(path, check_images, state: TaskState):
-    """Background task: read and check the set, reporting progress, stopping when asked."""
+def run_load(locate, check_images, state: TaskState):
+    """Background task: find the set (building the real-photo one on first use), read and check it,
+    reporting progress, stopping when asked."""
+    path = locate()
+
     def progress(done, total):
         if state.is_interruption_requested():
             raise Cancelled
@@ -68,11 +73,13 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
         box.layout().addLayout(grid)
         self.source_group = QButtonGroup(box)
         self.path_labels = {}
-        for row, (key, text) in enumerate([(SAMPLE, "Sample set"), (FOLDER, "Folder:"), (MANIFEST, "CSV manifest:")]):
+        for row, (key, text) in enumerate([(SAMPLE, "Sample set (generated pictures)"),
+                                           (REAL_PHOTOS, "Real photos (clothing sample)"),
+                                           (FOLDER, "Folder:"), (MANIFEST, "CSV manifest:")]):
             button = QRadioButton(text)
             self.source_group.addButton(button, key)
             grid.addWidget(button, row, 0)
-            if key != SAMPLE:
+            if key in (FOLDER, MANIFEST):
                 self.path_labels[key] = gui.widgetLabel(None, "")
                 grid.addWidget(self.path_labels[key], row, 1)
                 browse = QPushButton("…", autoDefault=False, maximumWidth=32)
@@ -127,25 +134,33 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
         self.source = SAMPLE
         self._select_and_load()
 
+    def use_real_photos(self):
+        self.source = REAL_PHOTOS
+        self._select_and_load()
+
     def _select_and_load(self):
         self.source_group.button(self.source).setChecked(True)
         self._show_paths()
         self.load()
 
-    def current_path(self):
-        return {SAMPLE: str(sample_set_path()), FOLDER: self.folder, MANIFEST: self.manifest}[self.source]
+    def locate(self):
+        """A function giving the chosen set's path (None when no folder or manifest is chosen yet)."""
+        if self.source == REAL_PHOTOS:
+            return lambda: str(sample_check_set())
+        path = {SAMPLE: str(sample_set_path()), FOLDER: self.folder, MANIFEST: self.manifest}[self.source]
+        return (lambda: path) if path else None
 
     def load(self):
         """Read and check the chosen set in the background; outputs update when it is done."""
         self.cancel()
         self.clear_messages()
-        path = self.current_path()
-        if not path:
+        locate = self.locate()
+        if locate is None:
             self.Warning.no_path("folder" if self.source == FOLDER else "CSV manifest")
             self._send(None, None)
             return
         self.summary.setText("Reading the set …")
-        self.start(run_load, path, self.check_images)
+        self.start(run_load, locate, self.check_images)
 
     def on_done(self, result):
         report = result.report

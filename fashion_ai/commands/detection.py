@@ -43,6 +43,8 @@ def register(subparsers):
     train = subparsers.add_parser("detect-train", help="train the CPU SSD on COCO/ModaNet-format sets")
     train.add_argument("--coco", required=True, action="append",
                        help="annotation JSON with images/ beside it (repeat to train on several sets)")
+    train.add_argument("--images", action="append", default=None,
+                       help="image folder of each --coco file, in the same order (default: images/ beside it)")
     train.add_argument("--out", required=True, help="final checkpoint (float16, the shippable file)")
     train.add_argument("--val", default=None, help="validation annotation JSON: picks the stopping epoch")
     train.add_argument("--validate-every", type=int, default=2, help="epochs between validation runs")
@@ -106,7 +108,7 @@ def run_train(args) -> int:
     from ..detection.model import CheckpointError
     from ..detection.train import Recipe, train_recipe
 
-    recipe = Recipe(annotations=args.coco, copies=args.copies, epochs=args.epochs, batch_size=args.batch_size,
+    recipe = Recipe(annotations=args.coco, images=args.images, copies=args.copies, epochs=args.epochs, batch_size=args.batch_size,
                     lr=args.lr, seed=args.seed, limit=args.limit, init=args.init, val=args.val,
                     validate_every=args.validate_every)
     bar = tqdm(desc="stage 2: training", unit="step", mininterval=5)
@@ -138,6 +140,8 @@ def register_use(subparsers):
     evaluate.add_argument("--coco", default=None, help="annotation JSON (default: the bundled held-out scenes)")
     evaluate.add_argument("--images", default=None, help="image folder (default: images/ beside the JSON)")
     evaluate.add_argument("--checkpoint", default=None, help="detector checkpoint (default: the shipped one)")
+    evaluate.add_argument("--classes", nargs="+", default=None, metavar="CLASS",
+                          help="score only these classes, e.g. --classes top outer pants dress")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON on the last line")
     evaluate.set_defaults(run=run_eval)
 
@@ -152,16 +156,18 @@ def register_use(subparsers):
 def run_eval(args) -> int:
     from ..datasets.coco import CocoFormatError, load_coco
     from ..datasets.scenes import bundled_scenes
-    from ..detection.evaluate import ap_table, evaluate_detector
+    from ..detection.evaluate import ap_table, evaluate_detector, restrict_classes
     from ..detection.model import CheckpointError, load_checkpoint
     from ..detection.train import DetectionSet
 
     coco = args.coco or bundled_scenes("test") / "instances.json"
     try:
         ground_truth = load_coco(coco)
+        if args.classes:
+            ground_truth = restrict_classes(ground_truth, args.classes)
         dataset = DetectionSet.from_coco(coco, args.images)
         model, _ = load_checkpoint(args.checkpoint)
-    except (CocoFormatError, CheckpointError) as exc:
+    except (CocoFormatError, CheckpointError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     scores = evaluate_detector(model, dataset, ground_truth)

@@ -158,3 +158,17 @@ def build_check_set(out_dir, table, seed=0):
     manifest = out_dir / "manifest.csv"
     pd.DataFrame(rows, columns=["item_id", "domain", "path", "category"]).to_csv(manifest, index=False)
     return manifest
+
+
+def sample_check_set() -> Path:
+    """Manifest of a real-photo consumer-to-shop set made from the bundled clothing sample's check
+    contributors (their photos as shop side, a `check_photo` view as consumer side); built once into the
+    kit's cache, so it works offline and without the full clothing set."""
+    from ..paths import cache_dir
+    from .clothing import bundled_sample, read_table, sender_groups
+
+    manifest = cache_dir() / "clothing-sample-check" / "manifest.csv"
+    if not manifest.is_file():
+        table = read_table(bundled_sample())
+        build_check_set(manifest.parent, table[sender_groups(table) == "check"])
+    return manifest

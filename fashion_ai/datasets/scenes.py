@@ -143,7 +143,7 @@ def write_scene_set(out_dir, jobs, render, description, licence, workers=1):
     out_dir = Path(out_dir)
     (out_dir / "images").mkdir(parents=True, exist_ok=True)
     coco = {
-        "info": {"description": description, "version": "1.0", "contributor": "fashion_ai.datasets",
+        "info": {"description": description, "version": "1.0", "contributor": render.__module__,
                  "date_created": "2026-01-01"},
         "licenses": [{"id": 1, "name": licence, "url": ""}],
         "year": 2026, "type": "instances", "images": [], "annotations": [],

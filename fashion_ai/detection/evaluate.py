@@ -101,6 +101,18 @@ def _empty_scores(gt, names):
             "small_map50": _mean_of(small_ap.values()), "per_class_ap50": ap50, "per_class_small_ap50": small_ap}
 
 
+def restrict_classes(ground_truth: dict, names) -> dict:
+    """The ground truth with only the categories named (their boxes included): detections of other classes
+    then count for nothing, as when a benchmark scores a subset of classes (e.g. top, outer, pants, dress)."""
+    known = {c["name"] for c in ground_truth["categories"]}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise ValueError(f"unknown class(es) {', '.join(unknown)}; the set has {', '.join(sorted(known))}")
+    keep = {c["id"] for c in ground_truth["categories"] if c["name"] in names}
+    return {**ground_truth, "categories": [c for c in ground_truth["categories"] if c["id"] in keep],
+            "annotations": [a for a in ground_truth["annotations"] if a["category_id"] in keep]}
+
+
 def evaluate_detector(model, dataset, ground_truth, batch_size=8, progress=None):
     """Run `model` on a DetectionSet and score it against its COCO dict; unreadable pictures are skipped
     (and listed), their ground truth left out so they do not count as misses."""

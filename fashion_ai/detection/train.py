@@ -222,8 +222,6 @@ def train_detector(model, cache, epochs=10, batch_size=16, lr=0.02, checkpoint=N
         schedule.step()
         step += 1
         history.append({k: float(v.detach()) for k, v in losses.items()} | {"lr": optimizer.param_groups[0]["lr"]})
-        if progress:
-            progress(step, total, history[-1])
         done_epoch = step // steps_per_epoch if step % steps_per_epoch == 0 else None
         if validate and done_epoch and (done_epoch % validate_every == 0 or step == total):
             model.eval()
@@ -233,6 +231,8 @@ def train_detector(model, cache, epochs=10, batch_size=16, lr=0.02, checkpoint=N
             history[-1].update(epoch=done_epoch, validation=score)
             if not earlier or score > max(earlier):
                 best = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if progress:
+            progress(step, total, history[-1])
         if checkpoint and (step % checkpoint_every == 0 or step == total):
             save_checkpoint(checkpoint, model, variant, categories, optimizer=optimizer.state_dict(),
                             schedule=schedule.state_dict(), step=step, history=history, best=best)
@@ -246,7 +246,8 @@ def train_detector(model, cache, epochs=10, batch_size=16, lr=0.02, checkpoint=N
 class Recipe:
     """Everything that decides a trained detector (stored in its checkpoint as its record)."""
 
-    annotations: list          # COCO JSON files of the training pictures (images/ beside each)
+    annotations: list          # COCO JSON files of the training pictures
+    images: list | None = None  # each file's image folder (default: images/ beside it)
     copies: int = 2            # augmented copies of each picture in the trunk cache
     epochs: int = 12
     batch_size: int = 16
@@ -260,9 +261,13 @@ class Recipe:
 
 def training_set(recipe: Recipe) -> DetectionSet:
     """The pictures of every annotation file of the recipe, in order (each limited to `limit`)."""
+    folders = recipe.images or [None] * len(recipe.annotations)
+    if len(folders) != len(recipe.annotations):
+        raise ValueError(f"{len(folders)} image folder(s) for {len(recipe.annotations)} annotation file(s): "
+                         "give one per annotation file, or none")
     parts = []
-    for path in recipe.annotations:
-        part = DetectionSet.from_coco(path)
+    for path, folder in zip(recipe.annotations, folders):
+        part = DetectionSet.from_coco(path, folder)
         parts.append(part.subset(range(min(recipe.limit or len(part), len(part)))))
     return DetectionSet.concat(parts)
 

@@ -4,10 +4,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 from orangecontrib.imageanalytics.utils.image_utils import filter_image_attributes
 from orangewidget.tests.base import WidgetTest
 
 from fashion_ai.consumer_shop import sample_set_path
+from fashion_ai.datasets.clothing import CLASSES
+from fashion_ai.datasets.photo_views import sample_check_set
 from fashion_ai_widgets.owconsumershopset import OWConsumerShopSet
 
 SAMPLE = sample_set_path().parent
@@ -64,6 +67,16 @@ class TestOWConsumerShopSet(WidgetTest):
         data = self.load(self.widget.set_manifest, SAMPLE / "manifest.csv")
         self.assertEqual(len(data), 360)
         self.assertEqual(data.domain.class_var.name, "category")
+
+    def test_real_photos_of_the_clothing_sample(self):
+        self.widget.use_real_photos()
+        self.wait_until_finished(timeout=120_000)
+        data = self.get_output(self.widget.Outputs.data)
+        manifest = pd.read_csv(sample_check_set())
+        self.assertEqual(len(data), len(manifest))
+        self.assertEqual(set(data.domain["domain"].values), {"consumer", "shop"})
+        self.assertLessEqual(set(data.domain.class_var.values), set(CLASSES))
+        self.assertFalse(self.widget.Error.active)
 
     def test_unusable_set_sends_nothing(self):
         empty = self.tmp_dir()
