@@ -108,9 +108,9 @@ def run_train(args) -> int:
     from ..detection.model import CheckpointError
     from ..detection.train import Recipe, train_recipe
 
-    recipe = Recipe(annotations=args.coco, images=args.images, copies=args.copies, epochs=args.epochs, batch_size=args.batch_size,
-                    lr=args.lr, seed=args.seed, limit=args.limit, init=args.init, val=args.val,
-                    validate_every=args.validate_every)
+    recipe = Recipe(annotations=args.coco, images=args.images, copies=args.copies, epochs=args.epochs,
+                    batch_size=args.batch_size, lr=args.lr, seed=args.seed, limit=args.limit, init=args.init,
+                    val=args.val, validate_every=args.validate_every)
     bar = tqdm(desc="stage 2: training", unit="step", mininterval=5)
 
     def progress(step, total, losses):

@@ -188,9 +188,10 @@ def train_detector(model, cache, epochs=10, batch_size=16, lr=0.02, checkpoint=N
 
     validate(model) -> score (higher is better), run after every `validate_every` epochs and after the last;
     that step's dict gets "epoch" and "validation", and the weights of the best-scoring epoch are the ones
-    left in `model` at the end (the stopping point is chosen on validation, never on test). checkpoint: file written every `checkpoint_every` steps and at the
-    end (weights, optimizer, schedule, step, losses, validation so far); with resume=True an existing one is
-    continued from its step. progress(step, total, losses) is called after every step.
+    left in `model` at the end (the stopping point is chosen on validation, never on test).
+    checkpoint: file written every `checkpoint_every` steps and at the end (weights, optimizer, schedule,
+    step, losses, best weights so far); with resume=True an existing one is continued from its step.
+    progress(step, total, losses) is called after every step.
     """
     device = next(model.parameters()).device
     params = [p for p in model.parameters() if p.requires_grad]
