@@ -7,12 +7,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 from fashion_ai.cli import build_parser, main
+from fashion_ai.commands.detection import recipe_from_args
 from fashion_ai.datasets import clothing
 from fashion_ai.datasets.coco import MODANET_CATEGORIES
 from fashion_ai.datasets.scenes import bundled_scenes
 from fashion_ai.detection.model import load_checkpoint, shipped_checkpoint
 from fashion_ai.detection.real_photos import detections_on_photos
-from fashion_ai.detection.train import Recipe
 from fashion_ai.paths import data_samples_dir
 
 ROOT = data_samples_dir().parent
@@ -80,9 +80,7 @@ def test_shipped_detector_record_is_what_the_readme_commands_make():
     shipped = [a for a in readme_commands("detect-train") if Path(a.out) == shipped_checkpoint().relative_to(ROOT)]
     assert len(shipped) == 1, "one detect-train command must write the shipped checkpoint"
     args = shipped[0]
-    expected = asdict(Recipe(annotations=args.coco, images=args.images, copies=args.copies, epochs=args.epochs,
-                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, limit=args.limit,
-                             init=args.init, val=args.val, validate_every=args.validate_every))
+    expected = asdict(recipe_from_args(args))
     for key, value in expected.items():
         assert record["recipe"].get(key, value) == value, key   # a field the record lacks is at its default
     made = {str(Path(a.out) / "instances.json"): a for name in ("detect-real-scenes", "detect-scenes")

@@ -101,16 +101,23 @@ def run_photo_check(args) -> int:
     return 0
 
 
+def recipe_from_args(args):
+    """The training recipe a `detect-train` command line asks for."""
+    from ..detection.train import Recipe
+
+    return Recipe(annotations=args.coco, images=args.images, copies=args.copies, epochs=args.epochs,
+                  batch_size=args.batch_size, lr=args.lr, seed=args.seed, limit=args.limit, init=args.init,
+                  val=args.val, validate_every=args.validate_every)
+
+
 def run_train(args) -> int:
     from tqdm import tqdm
 
     from ..datasets.coco import CocoFormatError
     from ..detection.model import CheckpointError
-    from ..detection.train import Recipe, train_recipe
+    from ..detection.train import train_recipe
 
-    recipe = Recipe(annotations=args.coco, images=args.images, copies=args.copies, epochs=args.epochs,
-                    batch_size=args.batch_size, lr=args.lr, seed=args.seed, limit=args.limit, init=args.init,
-                    val=args.val, validate_every=args.validate_every)
+    recipe = recipe_from_args(args)
     bar = tqdm(desc="stage 2: training", unit="step", mininterval=5)
 
     def progress(step, total, losses):
