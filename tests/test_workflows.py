@@ -82,6 +82,14 @@ def clustered_garment_photos(scheme):
     assert all(v.name.startswith("efficientnet-lite0 ") for v in data.domain.attributes)
 
 
+def real_photos_find_their_shop_photos(scheme):
+    """03: on the real photos of the clothing sample, retrieval ranks the right shop photo first far more
+    often than chance (1 / gallery size)."""
+    retrieval = next(scheme.widget_for_node(n) for n in scheme.nodes if n.title == "Consumer-to-Shop Retrieval")
+    assert retrieval.result is not None, "retrieval got no embeddings"
+    assert retrieval.result.accuracy()[1] >= 5 / len(retrieval.result.gallery)
+
+
 def detected_real_garments_find_their_shop_photos(scheme):
     """04: the detector finds garments in the real consumer photos, and retrieval on the crops' embeddings
     ranks the right shop photo first far more often than chance (1 / gallery size)."""
@@ -96,6 +104,7 @@ def detected_real_garments_find_their_shop_photos(scheme):
 
 #: Per workflow, what its outputs must show once it has settled.
 OUTPUT_CHECKS = {"02_features_clustering.ows": clustered_garment_photos,
+                 "03_retrieval.ows": real_photos_find_their_shop_photos,
                  "04_detect_and_retrieve.ows": detected_real_garments_find_their_shop_photos}
 
 
