@@ -84,7 +84,8 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         no_image_column = Msg("The data has no image column (a text column of image files).")
         failed = Msg("Embedding failed: {}")
 
-    model_index = Setting(0)
+    settings_version = 2
+    model = Setting(MODEL_NAMES[0])  # stored by name: a new model in the list never changes a saved choice
 
     want_main_area = False
 
@@ -93,8 +94,11 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         BackgroundTaskMixin.__init__(self)
         self.data = None
         box = gui.vBox(self.controlArea, "Model")
+        if self.model not in MODEL_NAMES:
+            self.model = MODEL_NAMES[0]
+        self.model_index = MODEL_NAMES.index(self.model)
         gui.comboBox(box, self, "model_index", items=[MODEL_LABELS.get(n, n) for n in MODEL_NAMES],
-                     callback=self.commit)
+                     callback=self._on_model_chosen)
         gui.widgetLabel(box, "Runs on this computer: no image is sent anywhere.")
         self.status = QLabel("No images.")
         gui.vBox(self.controlArea, "Status").layout().addWidget(self.status)
@@ -103,7 +107,18 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
 
     @property
     def model_name(self):
-        return MODEL_NAMES[self.model_index]
+        return self.model
+
+    def _on_model_chosen(self):
+        self.model = MODEL_NAMES[self.model_index]
+        self.commit()
+
+    @classmethod
+    def migrate_settings(cls, settings, version):
+        """Version 1 stored the model as its position in the list; keep the same model by name."""
+        index = settings.pop("model_index", None)
+        if (version or 1) < 2 and isinstance(index, int) and 0 <= index < len(MODEL_NAMES):
+            settings["model"] = MODEL_NAMES[index]
 
     @Inputs.images
     def set_data(self, data):

@@ -38,7 +38,7 @@ class TestOWFashionEmbedder(WidgetTest):
         return self.get_output(self.widget.Outputs.embeddings), self.get_output(self.widget.Outputs.skipped_images)
 
     def test_embeds_good_photos_and_reports_the_broken_one(self):
-        self.widget.model_index = MODEL_NAMES.index("efficientnet-lite0")
+        self.widget.model = "efficientnet-lite0"
         df = small_set(self.tmp)
         embedded, skipped = self.embed(set_to_table(df))
         self.assertEqual(len(embedded), 9)
@@ -51,10 +51,22 @@ class TestOWFashionEmbedder(WidgetTest):
         self.assertTrue(self.widget.Warning.skipped.is_shown())
 
     def test_squeezenet_gives_orange_sized_vectors(self):
-        self.widget.model_index = MODEL_NAMES.index("squeezenet")
+        self.widget.model = "squeezenet"
         embedded, skipped = self.embed(set_to_table(small_set(self.tmp, broken=False)[:3]))
         self.assertEqual(embedded.X.shape, (3, 1000))
         self.assertIsNone(skipped)
+
+    def test_choosing_a_model_in_the_combo_stores_its_name(self):
+        self.widget.controls.model_index.setCurrentIndex(MODEL_NAMES.index("fashion"))
+        self.widget.controls.model_index.activated.emit(MODEL_NAMES.index("fashion"))
+        self.assertEqual(self.widget.model, "fashion")
+
+    def test_old_settings_keep_their_model(self):
+        """Settings saved when the model was stored as a list position open with the same model."""
+        for index, name in enumerate(MODEL_NAMES):
+            widget = self.create_widget(OWFashionEmbedder,
+                                        stored_settings={"model_index": index, "__version__": 1})
+            self.assertEqual((widget.model, widget.model_index), (name, index))
 
     def test_table_without_images_is_an_error(self):
         table = Table.from_numpy(Domain([ContinuousVariable("size")]), np.ones((2, 1)))
