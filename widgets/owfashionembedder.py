@@ -156,7 +156,10 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         self._send(None, None)
 
     def on_cancelled(self):
-        self.status.setText("Cancelled (images embedded so far are cached).")
+        # The last output came from other images or another model than the combo now shows: withdraw it.
+        self._send(None, None)
+        self.status.setText("Cancelled: no output. Images embedded so far are cached, so choosing the model "
+                            "again resumes where it stopped.")
 
     def _send(self, embedded, skipped):
         self.Outputs.embeddings.send(embedded)

@@ -80,5 +80,16 @@ class TestOWFashionEmbedder(WidgetTest):
         self.wait_until_finished(timeout=60_000)
         self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
         self.assertIn("embedded so far are cached", self.widget.status.text())
+
+    def test_cancel_after_a_model_change_withdraws_the_old_output(self):
+        """Otherwise the output would come from one model while the combo shows another."""
+        self.widget.model = "squeezenet"
+        embedded, _ = self.embed(set_to_table(small_set(self.tmp, broken=False)[:3]))
+        self.assertIsNotNone(embedded)
+        self.widget.model = "efficientnet-lite0"
+        self.widget.commit()
+        self.widget.cancel_button.click()
+        self.wait_until_finished(timeout=60_000)
+        self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
         self.send_signal(self.widget.Inputs.images, None)
         self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
