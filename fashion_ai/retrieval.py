@@ -84,17 +84,22 @@ def retrieve(table: pd.DataFrame, vectors) -> Retrieval:
     """Run the consumer-to-shop protocol on a set (columns item_id, domain; one vector per row).
 
     Rows whose vector has NaN (images that could not be embedded) take part neither as queries nor in the
-    gallery."""
+    gallery; a row repeated (same item, domain and path) counts once; domains are read as the set checker
+    reads them ("Shop " is shop)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     if len(vectors) != len(table):
         raise ValueError(f"{len(vectors)} vectors for {len(table)} rows: embed every row of the set")
-    ok = np.isfinite(vectors).all(axis=1)
+    repeated = table.duplicated(subset=[c for c in ("item_id", "domain", "path") if c in table]).to_numpy()
+    ok = np.isfinite(vectors).all(axis=1) & ~repeated
     items = table["item_id"].astype(str).to_numpy()
-    domains = table["domain"].astype(str).to_numpy()
+    domains = table["domain"].astype(str).str.strip().str.lower().to_numpy()
     gallery = np.flatnonzero(ok & (domains == "shop"))
     queries = np.flatnonzero(ok & (domains == "consumer") & np.isin(items, items[gallery]))
     if len(gallery) == 0 or len(queries) == 0:
         raise ValueError("retrieval needs shop photos (the gallery) and consumer photos of the same items")
+    if len(set(items[gallery])) < 2:
+        raise ValueError("retrieval needs shop photos of at least two items: with one, every query finds it "
+                         "first and every top-k accuracy is 1")
     ranks, order, sims = first_hit_ranks(vectors[queries], items[queries], vectors[gallery], items[gallery])
     return Retrieval(queries, gallery, ranks, order, sims)
 

@@ -52,3 +52,23 @@ def test_retrieve_refuses_mismatched_or_empty_input():
         retrieve(table, np.ones((2, 3)))
     with pytest.raises(ValueError, match="every row"):
         retrieve(table, np.ones((3, 3)))
+
+
+def test_domain_spelling_and_repeated_rows_do_not_change_the_result():
+    """`Shop ` is read as shop (as the set checker reads it), and a row listed twice counts once."""
+    table = pd.DataFrame({
+        "item_id": ["a", "a", "b", "b", "b"],
+        "domain": ["Shop ", "consumer", "SHOP", "Consumer", "Consumer"],
+        "path": ["a-shop.jpg", "a-con.jpg", "b-shop.jpg", "b-con.jpg", "b-con.jpg"],
+    })
+    vectors = np.array([[1, 0], [1, 0.1], [0, 1], [1, 0.2], [1, 0.2]])
+    result = retrieve(table, vectors)
+    assert result.gallery.tolist() == [0, 2]
+    assert result.queries.tolist() == [1, 3]        # the repeated row 4 is not a second query
+    assert result.accuracy()[1] == 0.5
+
+
+def test_a_gallery_of_one_item_is_refused():
+    table = pd.DataFrame({"item_id": ["a", "a"], "domain": ["shop", "consumer"], "path": ["s", "c"]})
+    with pytest.raises(ValueError, match="at least two items"):
+        retrieve(table, np.ones((2, 3)))
