@@ -65,3 +65,31 @@ def test_embed_compile_gives_the_same_vectors(manifest, tmp_path, capsys):
 def test_missing_manifest_is_a_clear_error(tmp_path, capsys):
     assert main(["retrieve", "--manifest", str(tmp_path / "nope.csv"), "--json"]) == 1
     assert "nope.csv" in capsys.readouterr().err
+
+
+def test_unwritable_out_is_refused_before_any_work(manifest, tmp_path, capsys):
+    path, _ = manifest
+    out = tmp_path / "no-such-folder" / "vectors.npy"
+    assert main(["embed", "--manifest", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and "nothing was embedded" in err
+    assert not out.exists()
+
+
+def test_nothing_is_written_when_no_photo_can_be_read(tmp_path, capsys):
+    table = pd.DataFrame({"item_id": ["a", "a"], "domain": ["shop", "consumer"],
+                          "path": [str(tmp_path / "gone-1.jpg"), str(tmp_path / "gone-2.jpg")],
+                          "category": ["dress", "dress"]})
+    path = tmp_path / "set.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "vectors.npy"
+    assert main(["embed", "--manifest", str(path), "--out", str(out)]) == 1
+    assert "no photo could be read" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "two"])
+def test_batch_size_must_be_a_positive_whole_number(size, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["retrieve", "--manifest", str(tmp_path / "set.csv"), "--batch-size", size])
+    assert "--batch-size" in capsys.readouterr().err

@@ -5,7 +5,9 @@ A photo that cannot be read gets a row of NaN in `embed`'s output (so row i is a
 takes no part in `retrieve`; both commands list such files on stderr with the reason.
 """
 
+import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,12 +26,23 @@ def register(subparsers):
     retrieve.set_defaults(run=run_retrieve)
 
 
+def positive_int(text):
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _common(parser):
     from ..embedding import EMBEDDERS
 
     parser.add_argument("--manifest", required=True, help="set manifest CSV (item_id, domain, path, category)")
     parser.add_argument("--model", default="efficientnet-lite0", choices=list(EMBEDDERS))
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=positive_int, default=32)
     parser.add_argument("--no-cache", action="store_true", help="recompute every vector (ignore the disk cache)")
     parser.add_argument("--compile", action="store_true",
                         help="compile the network first (torch.compile): faster on thousands of photos, after a "
@@ -67,10 +80,18 @@ def run_embed(args) -> int:
 
     from ..paths import atomic_write
 
+    folder = Path(args.out).resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        print(f"{args.out}: cannot write there (folder missing or not writable); nothing was embedded",
+              file=sys.stderr)
+        return 2
     embedded = embed_manifest(args)
     if embedded is None:
         return 1
     table, matrix = embedded
+    if np.isnan(matrix).any(axis=1).all():
+        print(f"{args.manifest}: no photo could be read, so nothing was written to {args.out}", file=sys.stderr)
+        return 1
     atomic_write(args.out, lambda fh: np.save(fh, matrix), suffix=".npy")
     n_bad = int(np.isnan(matrix).any(axis=1).sum())
     print(f"wrote {args.out}: {matrix.shape[0]} rows x {matrix.shape[1]} ({args.model}), {n_bad} skipped")
