@@ -68,3 +68,12 @@ def test_sample_items_come_from_the_test_split():
 def test_sample_fits_its_budget():
     total = sum(p.stat().st_size for p in SAMPLE.rglob("*") if p.is_file())
     assert total < 3_000_000
+
+
+def test_build_sample_never_overwrites_a_folder_by_accident(tmp_path, capsys):
+    own = tmp_path / "my_set"
+    own.mkdir()
+    (own / "manifest.csv").write_text("item_id,domain,path,category\n")
+    assert cli_main(["c2s", "build-sample", str(own)]) == 2
+    assert "add --force" in capsys.readouterr().err
+    assert (own / "manifest.csv").read_text() == "item_id,domain,path,category\n"
