@@ -116,3 +116,38 @@ def test_shipped_detector_names_the_garment_in_real_photos():
     checked, _, _ = detections_on_photos(model, checkpoint["categories"], photos)
     assert len(checked) == len(photos)
     assert checked["right"].mean() >= max(0.5, 2 * GENERATED_ONLY_RIGHT_ON_PHOTOS)
+
+
+def small_real_set(tmp_path, name, renumber=None, rename=None):
+    """The first 20 real test scenes as a COCO file in tmp_path; categories renumbered or renamed if asked."""
+    data = json.loads((bundled_scenes("real_test") / "instances.json").read_text())
+    images = data["images"][:20]
+    kept = {im["id"] for im in images}
+    ids = {c["id"]: (renumber(c["id"]) if renumber else c["id"]) for c in data["categories"]}
+    data = {**data, "images": images,
+            "categories": [{**c, "id": ids[c["id"]], "name": (rename or {}).get(c["name"], c["name"])}
+                           for c in data["categories"]],
+            "annotations": [{**a, "category_id": ids[a["category_id"]]} for a in data["annotations"]
+                            if a["image_id"] in kept]}
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_detect_eval_matches_classes_by_name_not_by_id(tmp_path, capsys):
+    images = str(bundled_scenes("real_test") / "images")
+    same = small_real_set(tmp_path, "same.json")
+    shifted = small_real_set(tmp_path, "renumbered.json", renumber=lambda i: 100 - i)
+    scores = []
+    for path in (same, shifted):
+        assert main(["detect-eval", "--coco", str(path), "--images", images, "--json"]) == 0
+        scores.append(last_json(capsys)["map50"])
+    assert scores[0] == scores[1] > 0.5
+
+
+def test_detect_eval_refuses_classes_the_detector_does_not_know(tmp_path, capsys):
+    path = small_real_set(tmp_path, "renamed.json", rename={"top": "jumper"})
+    images = str(bundled_scenes("real_test") / "images")
+    assert main(["detect-eval", "--coco", str(path), "--images", images]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "jumper" in err and "does not know" in err

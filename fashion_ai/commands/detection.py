@@ -173,11 +173,15 @@ def run_eval(args) -> int:
         if args.classes:
             ground_truth = restrict_classes(ground_truth, args.classes)
         dataset = DetectionSet.from_coco(coco, args.images)
-        model, _ = load_checkpoint(args.checkpoint)
+        model, checkpoint = load_checkpoint(args.checkpoint)
     except (CocoFormatError, CheckpointError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    scores = evaluate_detector(model, dataset, ground_truth)
+    try:
+        scores = evaluate_detector(model, dataset, ground_truth, categories=checkpoint["categories"])
+    except ValueError as exc:
+        print(f"error: {coco}: {exc}", file=sys.stderr)
+        return 2
     for problem in scores["skipped"]:
         print(f"skipped {problem}", file=sys.stderr)
     print(ap_table(scores, ground_truth).to_string(na_rep="-", float_format="{:.3f}".format))

@@ -113,9 +113,20 @@ def restrict_classes(ground_truth: dict, names) -> dict:
             "annotations": [a for a in ground_truth["annotations"] if a["category_id"] in keep]}
 
 
-def evaluate_detector(model, dataset, ground_truth, batch_size=8, progress=None):
+def evaluate_detector(model, dataset, ground_truth, batch_size=8, progress=None, categories=None):
     """Run `model` on a DetectionSet and score it against its COCO dict; unreadable pictures are skipped
-    (and listed), their ground truth left out so they do not count as misses."""
+    (and listed), their ground truth left out so they do not count as misses.
+
+    `categories`: the detector's class names in its output order (its checkpoint's; default: the set's).
+    Detections meet the ground truth by class name, so a file that numbers its categories differently
+    scores the same; a class with boxes in the file that the detector does not know raises ValueError."""
+    if categories is not None:
+        boxed = {a["category_id"] for a in ground_truth["annotations"]}
+        unknown = sorted(c["name"] for c in ground_truth["categories"]
+                         if c["id"] in boxed and c["name"] not in categories)
+        if unknown:
+            raise ValueError(f"the annotations have boxes of {', '.join(unknown)}, which the detector does not "
+                             f"know (its classes: {', '.join(categories)})")
     pictures, ids, skipped = [], [], []
     for path, image_id in zip(dataset.paths, dataset.image_ids):
         try:
@@ -123,11 +134,12 @@ def evaluate_detector(model, dataset, ground_truth, batch_size=8, progress=None)
             ids.append(image_id)
         except ImageLoadError as exc:
             skipped.append((exc.path, exc.reason))
-    found = detect(model, pictures, dataset.categories, score_threshold=0.01, batch_size=batch_size,
-                   progress=progress)
-    records = [{"image_id": image_id, "category_id": d["category_id"], "score": d["score"],
+    found = detect(model, pictures, categories or dataset.categories, score_threshold=0.01,
+                   batch_size=batch_size, progress=progress)
+    truth_id = {c["name"]: c["id"] for c in ground_truth["categories"]}   # classes meet by name, not by id
+    records = [{"image_id": image_id, "category_id": truth_id[d["class"]], "score": d["score"],
                 "bbox": [d["box"][0], d["box"][1], d["box"][2] - d["box"][0], d["box"][3] - d["box"][1]]}
-               for image_id, dets in zip(ids, found) for d in dets]
+               for image_id, dets in zip(ids, found) for d in dets if d["class"] in truth_id]
     kept = set(ids)
     gt = {**ground_truth, "images": [im for im in ground_truth["images"] if im["id"] in kept],
           "annotations": [a for a in ground_truth["annotations"] if a["image_id"] in kept]}
