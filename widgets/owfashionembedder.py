@@ -79,6 +79,7 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
 
     class Warning(OWWidget.Warning):
         skipped = Msg("{} image(s) could not be read; see Skipped Images.")
+        unknown_model = Msg("The saved model '{}' is not installed here; using {} instead.")
 
     class Error(OWWidget.Error):
         no_image_column = Msg("The data has no image column (a text column of image files).")
@@ -94,7 +95,8 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         BackgroundTaskMixin.__init__(self)
         self.data = None
         box = gui.vBox(self.controlArea, "Model")
-        if self.model not in MODEL_NAMES:
+        self.unknown_model = None if self.model in MODEL_NAMES else self.model
+        if self.unknown_model:
             self.model = MODEL_NAMES[0]
         self.model_index = MODEL_NAMES.index(self.model)
         gui.comboBox(box, self, "model_index", items=[MODEL_LABELS.get(n, n) for n in MODEL_NAMES],
@@ -110,7 +112,7 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         return self.model
 
     def _on_model_chosen(self):
-        self.model = MODEL_NAMES[self.model_index]
+        self.model, self.unknown_model = MODEL_NAMES[self.model_index], None
         self.commit()
 
     @classmethod
@@ -129,6 +131,8 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         """Embed the current images with the current model in the background."""
         self.cancel()
         self.clear_messages()
+        if self.unknown_model:
+            self.Warning.unknown_model(self.unknown_model, self.model)
         if self.data is None or not len(self.data):
             self.status.setText("No images.")
             self._send(None, None)

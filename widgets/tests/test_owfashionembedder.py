@@ -68,6 +68,14 @@ class TestOWFashionEmbedder(WidgetTest):
                                         stored_settings={"model_index": index, "__version__": 1})
             self.assertEqual((widget.model, widget.model_index), (name, index))
 
+    def test_unknown_saved_model_opens_with_a_warning(self):
+        widget = self.create_widget(OWFashionEmbedder, stored_settings={"model": "resnet-9000", "__version__": 2})
+        self.send_signal(widget.Inputs.images, None, widget=widget)
+        self.assertEqual(widget.model, MODEL_NAMES[0])
+        self.assertTrue(widget.Warning.unknown_model.is_shown())
+        self.assertIn("resnet-9000", widget.Warning.unknown_model.formatted)
+        self.assertFalse(widget.Error.active)
+
     def test_table_without_images_is_an_error(self):
         table = Table.from_numpy(Domain([ContinuousVariable("size")]), np.ones((2, 1)))
         self.send_signal(self.widget.Inputs.images, table)
