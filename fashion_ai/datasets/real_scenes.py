@@ -68,17 +68,14 @@ class Canvas:
         self.image = background.convert("RGB")
         self.placed = []
 
-    def paint(self, layer: Image.Image, x, y):
-        """Draw an unlabelled RGBA layer (a body part): it hides what is under it."""
-        self._hide(self._cover(layer, x, y))
-        self.image.paste(layer, (int(x), int(y)), layer)
-
-    def add(self, layer: Image.Image, x, y, category):
-        """Draw a garment of `category` with its top-left corner at (x, y); it may reach out of the frame."""
+    def add(self, layer: Image.Image, x, y, category=None):
+        """Draw an RGBA layer with its top-left corner at (x, y) (it may reach out of the frame); it hides what
+        is under it. With a `category` it is a garment and gets a box; without, a body part."""
         cover = self._cover(layer, x, y)
         self._hide(cover)
         self.image.paste(layer, (int(x), int(y)), layer)
-        self.placed.append({"category": category, "visible": cover})
+        if category is not None:
+            self.placed.append({"category": category, "visible": cover})
 
     def _cover(self, layer, x, y):
         full = Image.new("L", self.image.size, 0)
@@ -137,17 +134,17 @@ def draw_figure(rng, canvas: Canvas, pool, height, cx, top):
     limb = height * rng.uniform(0.04, 0.055)
     for side in (-1, 1):
         hip = cx + side * shoulders * 0.22
-        canvas.paint(_limb(size, [(hip, waist), (hip + side * rng.uniform(0, 0.05) * height, feet)], limb, skin), 0, 0)
+        canvas.add(_limb(size, [(hip, waist), (hip + side * rng.uniform(0, 0.05) * height, feet)], limb, skin), 0, 0)
         shoulder = cx + side * shoulders * 0.45
         hand = (shoulder + side * rng.uniform(0.0, 0.06) * height, top + rng.uniform(0.42, 0.5) * height)
-        canvas.paint(_limb(size, [(shoulder, neck + 0.03 * height), hand], limb * 0.85, skin), 0, 0)
+        canvas.add(_limb(size, [(shoulder, neck + 0.03 * height), hand], limb * 0.85, skin), 0, 0)
     head = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(head)
     hw, hh = 0.055 * height, 0.065 * height
     draw.rectangle([cx - hw * 0.45, top + hh, cx + hw * 0.45, neck + 0.02 * height], fill=(*skin, 255))
     draw.ellipse([cx - hw, top, cx + hw, top + 2 * hh], fill=(*skin, 255))
     draw.chord([cx - hw * 1.05, top - hh * 0.1, cx + hw * 1.05, top + hh * 1.2], 180, 360, fill=(*hair, 255))
-    canvas.paint(head, 0, 0)
+    canvas.add(head, 0, 0)
 
     def put(category, width=None, height_=None, y=None, max_width=None):
         if category not in pool:  # a small set may lack a category: the figure goes without it

@@ -101,6 +101,18 @@ def _empty_scores(gt, names):
             "small_map50": _mean_of(small_ap.values()), "per_class_ap50": ap50, "per_class_small_ap50": small_ap}
 
 
+def readable_pictures(paths):
+    """(pictures, their positions in `paths`, [(path, reason)] of those that could not be read)."""
+    pictures, kept, skipped = [], [], []
+    for i, path in enumerate(paths):
+        try:
+            pictures.append(load_image(path))
+            kept.append(i)
+        except ImageLoadError as exc:
+            skipped.append((exc.path, exc.reason))
+    return pictures, kept, skipped
+
+
 def restrict_classes(ground_truth: dict, names) -> dict:
     """The ground truth with only the categories named (their boxes included): detections of other classes
     then count for nothing, as when a benchmark scores a subset of classes (e.g. top, outer, pants, dress)."""
@@ -127,13 +139,8 @@ def evaluate_detector(model, dataset, ground_truth, batch_size=8, progress=None,
         if unknown:
             raise ValueError(f"the annotations have boxes of {', '.join(unknown)}, which the detector does not "
                              f"know (its classes: {', '.join(categories)})")
-    pictures, ids, skipped = [], [], []
-    for path, image_id in zip(dataset.paths, dataset.image_ids):
-        try:
-            pictures.append(load_image(path))
-            ids.append(image_id)
-        except ImageLoadError as exc:
-            skipped.append((exc.path, exc.reason))
+    pictures, kept_rows, skipped = readable_pictures(dataset.paths)
+    ids = [dataset.image_ids[i] for i in kept_rows]
     found = detect(model, pictures, categories or dataset.categories, score_threshold=0.01,
                    batch_size=batch_size, progress=progress)
     truth_id = {c["name"]: c["id"] for c in ground_truth["categories"]}   # classes meet by name, not by id

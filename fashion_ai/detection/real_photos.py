@@ -8,8 +8,7 @@ the best-scoring detection must be of that class.
 import pandas as pd
 
 from ..datasets.cutouts import CLOTHING_TO_MODANET
-from ..images import ImageLoadError, load_image
-from .evaluate import detect
+from .evaluate import detect, readable_pictures
 
 
 def detections_on_photos(model, categories, table, threshold=0.3):
@@ -19,19 +18,15 @@ def detections_on_photos(model, categories, table, threshold=0.3):
     detection's class, "" when none scores `threshold`), score, and right (found == expected). Unreadable
     photos are left out (the frame's `attrs["skipped"]` lists them with the reason).
     """
-    pictures, rows, skipped = [], [], []
-    for path, label in zip(table["path"], table["label"]):
-        try:
-            pictures.append(load_image(path))
-        except ImageLoadError as exc:
-            skipped.append(f"{exc.path}: {exc.reason}")
-            continue
-        rows.append({"path": path, "label": label, "expected": CLOTHING_TO_MODANET.get(label, "")})
+    paths, labels = list(table["path"]), list(table["label"])
+    pictures, kept, skipped = readable_pictures(paths)
+    rows = [{"path": paths[i], "label": labels[i], "expected": CLOTHING_TO_MODANET.get(labels[i], "")}
+            for i in kept]
     found = detect(model, pictures, categories, score_threshold=threshold)
     for row, dets in zip(rows, found):
         best = dets[0] if dets else None   # detect() returns detections best first
         row.update(found=best["class"] if best else "", score=best["score"] if best else 0.0)
         row["right"] = row["found"] == row["expected"]
     frame = pd.DataFrame(rows, columns=["path", "label", "expected", "found", "score", "right"])
-    frame.attrs["skipped"] = skipped
+    frame.attrs["skipped"] = [f"{path}: {reason}" for path, reason in skipped]
     return frame, pictures, found
