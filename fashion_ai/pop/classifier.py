@@ -31,11 +31,6 @@ class FashionClassifier:
         separate fashionable from unfashionable posts dominate any similarity computed there."""
         return (np.asarray(vectors, np.float64) - self.mean) / self.scale * self.weights
 
-    def probability(self, vectors) -> np.ndarray:
-        """P(fashionable) for each vector."""
-        logits = self.project(vectors).sum(1) + self.bias
-        return 1.0 / (1.0 + np.exp(-logits))
-
 
 @dataclass
 class Pruning:
@@ -46,27 +41,33 @@ class Pruning:
     out_of_fold: np.ndarray  # P(fashionable) per input row from cross-validation (NaN without classifier)
 
 
-def fit_classifier(vectors, labels, strength=0.1) -> FashionClassifier:
-    """Standardise, then fit an L2 logistic regression (C=`strength`, class-balanced)."""
+def _pipeline(strength):
+    """Standardise, then an L2 logistic regression (C=`strength`, class-balanced): the model behind both
+    the out-of-fold probabilities and the fitted classifier."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
-    vectors = np.asarray(vectors, np.float64)
-    mean, scale = vectors.mean(0), vectors.std(0) + 1e-6
-    model = LogisticRegression(C=strength, class_weight="balanced", solver="liblinear")
-    model.fit((vectors - mean) / scale, labels)
-    return FashionClassifier(mean, scale, model.coef_[0], float(model.intercept_[0]))
+    return make_pipeline(StandardScaler(),
+                         LogisticRegression(C=strength, class_weight="balanced", solver="liblinear"))
+
+
+def fit_classifier(vectors, labels, strength=0.1) -> FashionClassifier:
+    """The fitted pipeline as a FashionClassifier, whose `project` is the learned projection."""
+    pipeline = _pipeline(strength).fit(np.asarray(vectors, np.float64), labels)
+    scaler, model = pipeline[0], pipeline[1]
+    return FashionClassifier(scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]))
 
 
 def out_of_fold_probability(vectors, labels, seed=0, strength=0.1) -> np.ndarray:
     """P(fashionable) of each row from a classifier fitted on the other folds (stratified k-fold)."""
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     labels = np.asarray(labels)
-    folds = min(MAX_FOLDS, int(np.bincount(labels, minlength=2).min()))
-    probability = np.empty(len(labels))
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(vectors, labels):
-        probability[test] = fit_classifier(vectors[train], labels[train], strength).probability(vectors[test])
-    return probability
+    folds = StratifiedKFold(min(MAX_FOLDS, int(np.bincount(labels, minlength=2).min())), shuffle=True,
+                            random_state=seed)
+    return cross_val_predict(_pipeline(strength), np.asarray(vectors, np.float64), labels, cv=folds,
+                             method="predict_proba")[:, 1]
 
 
 def prune_noisy(vectors, labels, seed=0) -> Pruning:
