@@ -157,10 +157,11 @@ def predict_proba(model: GarmentCNN, images: np.ndarray) -> np.ndarray:
 
 
 def confusion_matrix(labels, predicted, n_classes=len(CLASSES)) -> np.ndarray:
-    """Counts (n_classes, n_classes): row = true class, column = predicted class."""
-    matrix = np.zeros((n_classes, n_classes), np.int64)
-    np.add.at(matrix, (np.asarray(labels), np.asarray(predicted)), 1)
-    return matrix
+    """Counts (n_classes, n_classes): row = true class, column = predicted class; every class gets its row
+    and column, even one absent from both."""
+    from sklearn import metrics
+
+    return metrics.confusion_matrix(labels, predicted, labels=range(n_classes))
 
 
 def evaluate(model: GarmentCNN, images, labels) -> dict:
