@@ -177,10 +177,12 @@ class EmbeddingHead(nn.Module):
 
 
 def triplet_loss(anchor, positive, negatives, margin=0.2):
-    """Mean over triplets of max(0, |a - p| - |a - n| + margin); negatives is (A, K, D)."""
-    d_pos = (anchor - positive).norm(dim=1, keepdim=True)
-    d_neg = (anchor[:, None, :] - negatives).norm(dim=2)
-    return torch.relu(d_pos - d_neg + margin).mean()
+    """Mean over triplets of max(0, |a - p| - |a - n| + margin); negatives is (A, K, D), each anchor and
+    positive paired with all K of its negatives. eps=0 keeps the distances plain Euclidean (torch's default
+    adds 1e-6 to every difference)."""
+    return nn.functional.triplet_margin_loss(anchor[:, None].expand_as(negatives),
+                                             positive[:, None].expand_as(negatives), negatives,
+                                             margin=margin, eps=0)
 
 
 def top1(head, views: TrainingViews) -> float:
