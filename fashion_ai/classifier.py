@@ -22,6 +22,7 @@ from .datasets.fashion_mnist import CLASSES
 from .embedding import Embedder
 from .images import file_digest
 from .paths import atomic_write, data_samples_dir
+from .tv import torchvision  # noqa: F401  (the kit imports torchvision through this module)
 
 #: Pixel mean and spread of the Fashion-MNIST train split (on the 0..1 scale), used to normalise inputs.
 MEAN, STD = 0.2860, 0.3530
@@ -67,16 +68,16 @@ def to_tensor(images: np.ndarray) -> torch.Tensor:
 
 
 def augment(batch: torch.Tensor, rng: np.random.Generator, shift=2) -> torch.Tensor:
-    """Random shifts of up to `shift` pixels (pad-and-crop) and random left-right flips."""
-    n, _, h, w = batch.shape
-    padded = nn.functional.pad(batch, (shift,) * 4, value=float(-MEAN / STD))
-    dy, dx = rng.integers(0, 2 * shift + 1, size=(2, n))
-    flip = rng.random(n) < 0.5
-    out = torch.empty_like(batch)
-    for i in range(n):
-        crop = padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w]
-        out[i] = crop.flip(-1) if flip[i] else crop
-    return out
+    """Random shifts of up to `shift` pixels (pad with black, then crop) and random left-right flips, drawn
+    for each image: a v2 transform draws once per call, so it is called image by image. `rng` seeds the
+    draws, leaving torch's own random stream (dropout) as it was."""
+    from torchvision.transforms import v2
+
+    shift_and_flip = v2.Compose([v2.RandomCrop(batch.shape[-2:], padding=shift, fill=float(-MEAN / STD)),
+                                 v2.RandomHorizontalFlip()])
+    with torch.random.fork_rng():
+        torch.manual_seed(int(rng.integers(2**31)))
+        return torch.stack([shift_and_flip(image) for image in batch])
 
 
 def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=None, init=None) -> GarmentCNN:
