@@ -10,6 +10,7 @@ reported instead of sinking the batch.
 """
 
 import importlib
+from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,7 +22,8 @@ from PIL import Image
 from fashion_ai.images import ImageLoadError, file_digest, load_image
 from fashion_ai.paths import atomic_write, cache_dir
 
-#: name -> "module:Class"; each class builds with no arguments and loads its weights offline.
+#: name -> "module:Class"; each class builds with no arguments and loads its weights offline. Names, not
+#: imports: the modules that define embedders import this one, never the other way round.
 EMBEDDERS = {
     "efficientnet-lite0": "fashion_ai.embedding:EfficientNetLite0Embedder",
     "squeezenet": "fashion_ai.embedding:SqueezeNetEmbedder",
@@ -30,12 +32,12 @@ EMBEDDERS = {
 }
 
 
-class Embedder:
+class Embedder(ABC):
     """Base class of the kit's embedders.
 
     Subclasses set `name`, `dim`, `version` and `load_side` (images are decoded no larger than this), and
-    override either `embed`, or `prepare` (per image, thread-safe: runs in the loader threads) together with
-    `embed_prepared` (one batch of prepared items: runs the network).
+    define `embed_prepared` (one batch of prepared items: runs the network), with `prepare` (per image,
+    thread-safe: runs in the loader threads) when images need more than decoding.
     """
 
     name = ""
@@ -47,9 +49,9 @@ class Embedder:
         """Per-image work done in the loader threads (resize, to array); the default keeps the image."""
         return image
 
+    @abstractmethod
     def embed_prepared(self, items) -> np.ndarray:
         """Vectors for a batch of `prepare` results."""
-        return self.embed(items)
 
     def embed(self, images) -> np.ndarray:
         """(N, dim) float32 vectors for a list of RGB PIL images."""

@@ -2,6 +2,9 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+
+from .retrieval import Retrieval, self_and_matches
 
 
 def plot_confusion_matrix(matrix, class_names, title="Confusion matrix", ax=None, xlabel="predicted class"):
@@ -267,3 +270,20 @@ def plot_consumer_shop_pairs(table, n_items=6, size=2.4):
         axes[row, 0].set_ylabel("shop" if row == 0 else f"consumer {row}", fontsize=14)
     fig.tight_layout()
     return fig
+
+
+def plot_queries(table: pd.DataFrame, result: Retrieval, positions, k=5,
+                 title="Consumer photo -> top shop matches"):
+    """Figure of the queries at `positions` (into result.queries) with their top k shop photos, the
+    query's own item framed green; when it is not among them, it is shown last with its rank."""
+    paths, items = table["path"].to_numpy(), table["item_id"].astype(str).to_numpy()
+    rows = [self_and_matches(result, p, k) for p in positions]
+    return plot_retrieval(
+        [paths[q] for q, _, _ in rows],
+        [[paths[g] for g in gallery] for _, gallery, _ in rows],
+        [[items[g] == items[q] for g in gallery] for q, gallery, _ in rows],
+        [sims for _, _, sims in rows],
+        title=title,
+        answers=[(paths[result.gallery[result.order[p, result.ranks[p] - 1]]], int(result.ranks[p]))
+                 if k < result.ranks[p] <= len(result.gallery) else None for p in positions],
+    )

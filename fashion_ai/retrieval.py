@@ -104,34 +104,8 @@ def retrieve(table: pd.DataFrame, vectors) -> Retrieval:
     return Retrieval(queries, gallery, ranks, order, sims)
 
 
-def plot_queries(table: pd.DataFrame, result: Retrieval, positions, k=5, title="Consumer photo -> top shop matches"):
-    """Figure of the queries at `positions` (into result.queries) with their top k shop photos, the
-    query's own item framed green; when it is not among them, it is shown last with its rank."""
-    from .plotting import plot_retrieval
-
-    paths, items = table["path"].to_numpy(), table["item_id"].astype(str).to_numpy()
-    rows = [self_and_matches(result, p, k) for p in positions]
-    return plot_retrieval(
-        [paths[q] for q, _, _ in rows],
-        [[paths[g] for g in gallery] for _, gallery, _ in rows],
-        [[items[g] == items[q] for g in gallery] for q, gallery, _ in rows],
-        [sims for _, _, sims in rows],
-        title=title,
-        answers=[(paths[result.gallery[result.order[p, result.ranks[p] - 1]]], int(result.ranks[p]))
-                 if k < result.ranks[p] <= len(result.gallery) else None for p in positions],
-    )
-
-
 def self_and_matches(result: Retrieval, position, k):
     """(query row, its top-k gallery rows, their similarities) for one query."""
     k = min(k, len(result.gallery))
     return (result.queries[position], result.gallery[result.order[position, :k]],
             result.similarity[position, :k])
-
-
-def plot_failures(table: pd.DataFrame, result: Retrieval, n=6, k=5):
-    """The `n` queries whose own item came last: what the embedding confuses."""
-    worst = result.failures(1)[:n]
-    if len(worst) == 0:
-        raise ValueError("every query found its item first: no failures to show")
-    return plot_queries(table, result, worst, k, title="Hardest queries: the right shop photo is not first")

@@ -45,6 +45,15 @@ def photos(tmp_images):
     return [str(p) for p in paths]
 
 
+def test_an_embedder_must_say_how_it_embeds_a_batch():
+    class Incomplete(Embedder):
+        name, dim = "incomplete", 3
+
+    with pytest.raises(TypeError, match="embed_prepared"):
+        Incomplete()
+    assert MeanColour().embed([Image.new("RGB", (4, 4), "red")]).shape == (1, MeanColour.dim)
+
+
 def test_unknown_model_names_the_choices():
     with pytest.raises(ValueError, match="efficientnet-lite0"):
         get_embedder("resnet-9000")

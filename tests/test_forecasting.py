@@ -15,7 +15,7 @@ from fashion_ai.datasets import visuelle
 from fashion_ai.forecasting import evaluation as E
 from fashion_ai.forecasting import features as F
 from fashion_ai.forecasting import models as M
-from fashion_ai.forecasting.tasks import ENSEMBLE_KINDS, visuelle_task
+from fashion_ai.forecasting.tasks import ENSEMBLE_KINDS, compare_with_pop, visuelle_task
 
 SHARED_VISUELLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "visuelle"
 needs_visuelle = pytest.mark.skipif(not (SHARED_VISUELLE / "train.csv").exists(), reason="VISUELLE not present")
@@ -296,7 +296,7 @@ def test_real_visuelle_kit_lineup_reaches_its_measured_test_errors():
     """The full lineup on train.csv -> test.csv (about 20 s): the ensembles stay at the errors measured when
     their settings were fixed on the validation split. That split ranks the MLP first and test.csv ranks it
     last, so on test the ensemble is not the best model; POP makes no clear difference there."""
-    report = E.compare_with_pop(visuelle_task(visuelle.load(SHARED_VISUELLE)))
+    report = compare_with_pop(visuelle_task(visuelle.load(SHARED_VISUELLE)))
     ensembles = {r["name"]: r["wape12"] for r in report["models"] if r["name"].startswith("ensemble")}
     assert ensembles["ensemble"] <= 59.1 and ensembles["ensemble + POP"] <= 59.3
     gap = report["pop_difference"]

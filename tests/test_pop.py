@@ -13,11 +13,13 @@ from fashion_ai.datasets import social_feed
 from fashion_ai.images import load_image
 from fashion_ai.pop import evaluate
 from fashion_ai.pop.classifier import prune_noisy
-from fashion_ai.pop.corpus import CorpusError, parse_tags, read_corpus
+from fashion_ai.datasets.corpus import CorpusError, parse_tags, read_corpus
 from fashion_ai.pop.features import pack_path
+from fashion_ai.pop.probes import probe_signals
 from fashion_ai.pop.query import expand_tags, interval_bounds, match_posts
 from fashion_ai.pop.signal import DEFAULT_MODEL, EmbeddedCorpus
-from fashion_ai.pop.tags import dominant_colours, probe_tags
+from fashion_ai.colours import dominant_colours
+from fashion_ai.pop.tags import probe_tags
 
 INTERVALS = 8
 
@@ -40,14 +42,14 @@ SHEET = ("category",)
 @pytest.fixture(scope="module")
 def signals(feed, embedded):
     _, probes = feed
-    return evaluate.probe_signals(embedded, probes, INTERVALS, sheet_columns=SHEET)
+    return probe_signals(embedded, probes, INTERVALS, sheet_columns=SHEET).results
 
 
 @pytest.fixture(scope="module")
 def control_signals(feed, embedded):
     _, probes = feed
     control = embedded.with_corpus(evaluate.shuffled_control(embedded.corpus))
-    return evaluate.probe_signals(control, probes, INTERVALS, sheet_columns=SHEET)
+    return probe_signals(control, probes, INTERVALS, sheet_columns=SHEET).results
 
 
 def test_parse_tags_accepts_the_usual_spellings():
@@ -195,6 +197,23 @@ def test_stages_are_inspectable(signals):
     assert len(table) == INTERVALS
     assert (table["positives found"] == table["positives kept"] + table["positives pruned"]).all()
     assert (table["pop"] >= 0).all() and table["posts"].sum() > 0
+
+
+def test_one_bad_probe_never_sinks_the_batch(tmp_path, feed, embedded):
+    _, probes = feed
+    bad = tmp_path / "probe.jpg"
+    bad.write_text("not an image")
+    batch = pd.DataFrame({"path": [probes["path"][0], str(bad), "", float("nan")],
+                          "category": ["", "", "dress", ""]})
+    scored = probe_signals(embedded, batch, INTERVALS, sheet_columns=("category",), release="2024-01-01")
+    assert [r is not None for r in scored.results] == [True, False, True, False]
+    assert [p.row for p in scored.problems] == [1, 3]
+    assert str(scored.problems[0]).startswith(f"probe row 2 ({bad}): not an image file")
+    assert "probe row 4: no tags" in str(scored.problems[1])
+    assert scored.results[2].tags == {"category": ["dress"]}  # a sheet alone describes the product
+    assert scored.results[0].release == pd.Timestamp("2024-01-01")
+    values = scored.values(INTERVALS)
+    assert values.shape == (4, INTERVALS) and np.isnan(values[1]).all() and np.isfinite(values[0]).all()
 
 
 def test_cli_prints_the_signal_as_json(feed, capsys):

@@ -6,19 +6,17 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 from AnyQt.QtWidgets import QLabel, QPlainTextEdit
-from Orange.data import ContinuousVariable, Domain, StringVariable, Table
+from Orange.data import ContinuousVariable, DiscreteVariable, Domain, StringVariable, Table
 from Orange.widgets import gui
 from Orange.widgets.settings import Setting
 from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
-from fashion_ai.clothing_classifier import ClothingCheckpointError
 from fashion_ai.datasets import social_feed
-from fashion_ai.images import ImageLoadError, load_image
-from fashion_ai.pop.corpus import prepare_corpus
+from fashion_ai.datasets.corpus import prepare_corpus
 from fashion_ai.pop.features import pack_path
+from fashion_ai.pop.probes import probe_signals
 from fashion_ai.pop.signal import DEFAULT_MODEL, EmbeddedCorpus
-from fashion_ai.pop.tags import probe_tags
 from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import image_column, image_paths, table_to_frame
 
@@ -62,32 +60,27 @@ def run_pop(corpus, probes, release, intervals, window_weeks, pack, state: TaskS
     embedded = EmbeddedCorpus.build(corpus, model=DEFAULT_MODEL, pack=pack,
                                     progress=lambda done, total: progress(0, 80, done, total),
                                     cancel=state.is_interruption_requested)
-    release = pd.Timestamp(release) if release else corpus["timestamp"].max().normalize() + pd.Timedelta(days=1)
-    vectors = embedded.embed_probes(probes["path"])
-    results, problems = [], list(embedded.skipped)
-    for i, row in probes.iterrows():
-        sheet = {c: row[c] for c in probes.columns if c != "path" and row[c]}
-        try:
-            image = load_image(row["path"])
-            results.append(embedded.signal(vectors[i], probe_tags(image, sheet), release, intervals,
-                                           pd.Timedelta(weeks=window_weeks)))
-        except (ImageLoadError, ClothingCheckpointError, ValueError) as exc:
-            problems.append(f"probe {row['path']}: {exc}")
-            results.append(None)
-        progress(80, 20, i + 1, len(probes))
-    return SimpleNamespace(results=results, problems=problems, release=release)
+    scored = probe_signals(embedded, probes, intervals, pd.Timedelta(weeks=window_weeks),
+                           release=pd.Timestamp(release) if release else None,
+                           sheet_columns=[c for c in probes.columns if c != "path"],
+                           progress=lambda done, total: progress(80, 20, done, total))
+    problems = list(embedded.skipped) + [str(problem) for problem in scored.problems]
+    return SimpleNamespace(scored=scored, problems=problems)
 
 
-def signals_table(probes: pd.DataFrame, results, intervals) -> Table:
-    """One row per probe with a POP value per interval ('pop 1' oldest ... 'pop K' last before release)."""
+def signals_table(probes: pd.DataFrame, scored, intervals) -> Table:
+    """One row per probe with a POP value per interval ('pop 1' oldest ... 'pop K' last before release), and
+    its category as a discrete column so Line Plot can group the lines."""
     attrs = [ContinuousVariable(f"pop {k + 1}") for k in range(intervals)]
+    categories = [(r.tags.get("category") or [""])[0] if r else "" for r in scored.results]
+    category = DiscreteVariable("category", values=sorted({c for c in categories if c}))
     image = StringVariable("image")
     image.attributes["type"] = "image"
-    metas = [image, StringVariable("tags")]
-    x = np.array([r.values if r is not None else np.full(intervals, np.nan) for r in results]).reshape(-1, intervals)
-    tags = [" ".join(f"#{t}" for values in r.tags.values() for t in values) if r else "" for r in results]
-    m = np.array([list(probes["path"]), tags], dtype=object).T
-    return Table.from_numpy(Domain(attrs, metas=metas), x, metas=m)
+    tags = [" ".join(f"#{t}" for values in r.tags.values() for t in values) if r else "" for r in scored.results]
+    codes = [category.values.index(c) if c else np.nan for c in categories]
+    metas = np.array([codes, list(probes["path"]), tags], dtype=object).T
+    return Table.from_numpy(Domain(attrs, metas=[category, image, StringVariable("tags")]),
+                            scored.values(intervals), metas=metas)
 
 
 def stage_report(probes, results) -> str:
@@ -189,10 +182,11 @@ class OWPopSignal(BackgroundTaskMixin, OWWidget):
         self.start(run_pop, corpus, probes, self.release, self.intervals, self.window_weeks, pack)
 
     def on_done(self, result):
-        self.report_view.setPlainText("\n".join(result.problems + [stage_report(self._probes, result.results)]))
+        report = stage_report(self._probes, result.scored.results)
+        self.report_view.setPlainText("\n".join(result.problems + [report]))
         if result.problems:
             self.Warning.problems(len(result.problems))
-        self.Outputs.signals.send(signals_table(self._probes, result.results, self.intervals))
+        self.Outputs.signals.send(signals_table(self._probes, result.scored, self.intervals))
 
     def on_exception(self, ex):
         self.Error.failed(str(ex))

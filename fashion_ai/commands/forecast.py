@@ -18,15 +18,13 @@ def register(subparsers):
 
 def run_forecast(args) -> int:
     from ..datasets.visuelle import VisuelleError, load
-    from ..forecasting.evaluation import compare_with_pop
+    from ..forecasting.tasks import compare_with_pop, validation_task, visuelle_task
 
     try:
         data = load(args.visuelle)
     except VisuelleError as exc:
         print(f"fashion-ai forecast: {exc}", file=sys.stderr)
         return 2
-    from ..forecasting.tasks import validation_task, visuelle_task
-
     task = visuelle_task(data)
     report = compare_with_pop(validation_task(task) if args.validation else task, quick=args.quick,
                               progress=_progress)

@@ -29,37 +29,39 @@ def register(subparsers):
 def run_pop(args) -> int:
     import pandas as pd
 
-    from ..clothing_classifier import ClothingCheckpointError
     from ..datasets import social_feed
-    from ..images import ImageLoadError, load_image
-    from ..pop.corpus import CorpusError, read_corpus
+    from ..datasets.corpus import CorpusError, read_corpus
     from ..pop.features import pack_path
+    from ..pop.probes import probe_signals, tag_probes
     from ..pop.signal import EmbeddedCorpus
-    from ..pop.tags import probe_tags
 
     if not args.probe and not args.sheet:
         print("error: give --probe IMAGE and/or --sheet JSON")
         return 2
     try:
-        sheet = _read_sheet(args.sheet)
-        image = load_image(args.probe) if args.probe else None
+        sheet = _read_sheet(args.sheet) or {}
+        probe = pd.DataFrame([{"path": args.probe or "", **sheet}])
+        tags, problems = tag_probes(probe, sheet_columns=list(sheet))
+        if problems:
+            raise ValueError(f"{problems[0].path}: {problems[0].reason}" if problems[0].path else problems[0].reason)
         csv = Path(args.corpus) if args.corpus else social_feed.feed_dir() / "posts.csv"
         corpus = read_corpus(csv)
-        tags = probe_tags(image, sheet)
-    except (ImageLoadError, CorpusError, ClothingCheckpointError, ValueError) as exc:
+    except (CorpusError, ValueError) as exc:
         print(f"error: {exc}")
         return 2
     for problem in corpus.attrs["skipped"]:
         print(f"skipped {problem}")
-    release = pd.Timestamp(args.release) if args.release else corpus["timestamp"].max().normalize() + \
-        pd.Timedelta(days=1)
     pack = pack_path(csv.parent, args.model)
     embedded = EmbeddedCorpus.build(corpus, model=args.model, pack=pack, show_bar=not args.json)
     for problem in embedded.skipped:
         print(f"skipped {problem}")
-    probe = embedded.embed_probes([args.probe])[0] if args.probe else None
-    result = embedded.signal(probe, tags, release, args.intervals, pd.Timedelta(weeks=args.window_weeks))
-    print(f"tags: {tags}\n{result.tag_sets.describe()}")
+    scored = probe_signals(embedded, probe, args.intervals, pd.Timedelta(weeks=args.window_weeks),
+                           release=args.release and pd.Timestamp(args.release), tags=tags)
+    if scored.problems:
+        print(f"error: {scored.problems[0].reason}")
+        return 2
+    result = scored.results[0]
+    print(f"tags: {result.tags}\n{result.tag_sets.describe()}")
     print(result.stage_table().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if args.json:
         print(json.dumps(result.to_dict()))
@@ -83,12 +85,13 @@ def _read_sheet(text):
 
 def run_social_feed(args) -> int:
     from ..datasets import social_feed
+    from ..pop.signal import write_feed_pack
 
     out = Path(args.out) if args.out else social_feed.feed_dir()
     social_feed.write_feed(out, seed=args.seed)
     corpus, probes = social_feed.load_feed(out)
     print(f"wrote {len(corpus)} posts and {len(probes)} probes to {out}")
     if not args.no_features:
-        pack = social_feed.write_feature_pack(out)
+        pack = write_feed_pack(out)
         print(f"wrote the feature pack {pack}")
     return 0

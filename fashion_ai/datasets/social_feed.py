@@ -9,7 +9,7 @@ photos, plain, as shop shots, so a probe is never in the feed. Simulated: the da
 and the sales.
 
 Every post carries its photo's category (the dataset's label as a hashtag: #tshirt, #dress...) and colour,
-plus generic tags like #ootd. The colour is the one the kit's colour reader (`pop.tags.dominant_colours`)
+plus generic tags like #ootd. The colour is the one the kit's colour reader (`fashion_ai.colours.dominant_colours`)
 names on the plain photo. Recolouring the photos to a planted colour was not an option: black, white and
 grey garments have no hue to shift, and a real garment cannot be cut out of its background exactly, so the
 hue of the floor or blanket would shift too. Reading the colour keeps tag and picture in agreement, as far
@@ -34,11 +34,11 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from ..colours import dominant_colours
 from ..images import load_image
 from ..paths import data_samples_dir
-from ..pop.corpus import format_tags, read_corpus, tag_slug
-from ..pop.tags import dominant_colours
 from . import clothing, garments
+from .corpus import format_tags, read_corpus, tag_slug
 from .photo_views import consumer_photo
 
 CATEGORIES = tuple(tag_slug(c) for c in clothing.CLASSES)
@@ -172,29 +172,13 @@ def write_feed(out_dir, seed=0):
     probes.to_csv(out_dir / "probes.csv", index=False)
 
 
-def write_feature_pack(folder=None, model=None) -> Path:
-    """Embed the feed's posts and probes once and store their reduced vectors (fashion_ai.pop.features), so
-    POP on the sample feed needs no CNN run."""
-    from ..pop.features import pack_path, save_pack
-    from ..pop.signal import DEFAULT_MODEL, EmbeddedCorpus
-
-    folder = Path(folder) if folder else feed_dir()
-    model = model or DEFAULT_MODEL
-    corpus, probes = load_feed(folder)
-    embedded = EmbeddedCorpus.build(corpus, model=model, show_bar=True)
-    pack = pack_path(folder, model)
-    paths = list(embedded.corpus["path"]) + list(probes["path"])
-    save_pack(pack, embedded.reducer, paths, np.vstack([embedded.vectors, embedded.embed_probes(probes["path"])]))
-    return pack
-
-
 def sales_columns(probes: pd.DataFrame) -> list:
     """The weekly sales columns of a probes table, in week order."""
     return [f"sales_{w + 1}" for w in range(SALES_WEEKS) if f"sales_{w + 1}" in probes.columns]
 
 
 def load_feed(folder=None):
-    """(corpus, probes): the dated corpus DataFrame (see fashion_ai.pop.corpus) and the probe products,
+    """(corpus, probes): the dated corpus DataFrame (see fashion_ai.datasets.corpus) and the probe products,
     with absolute image paths, release dates and weekly sales `sales_1..sales_12`."""
     folder = Path(folder) if folder else feed_dir()
     corpus = read_corpus(folder / "posts.csv")

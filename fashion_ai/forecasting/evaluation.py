@@ -105,26 +105,3 @@ def bootstrap_difference(actual, forecast_a, forecast_b, horizon=12, samples=200
         "level": level,
         "horizon": horizon,
     }
-
-
-def compare_with_pop(task, quick=False, progress=None) -> dict:
-    """The kit's forecasters with and without POP on a task: {"models": [score rows], "pop_difference":
-    bootstrap interval of WAPE12(ensemble + POP) - WAPE12(ensemble)}. The ensemble (the plain average of
-    the forecasts of the lineup's ENSEMBLE_KINDS, fit time = the sum of theirs) is the model the kit names
-    in advance, chosen on the validation split, so the test table picks nothing."""
-    from .tasks import ENSEMBLE_KINDS, default_forecasters
-
-    actual = task.test[list(task.sales_columns)].to_numpy(float)
-    rows, ensembles = [], {}
-    for use_pop in (False, True):
-        lineup = default_forecasters(task.context, use_pop, quick)
-        table, forecasts = compare(lineup, task.train, task.test, task.sales_columns, task.scale, progress)
-        name = "ensemble" + (" + POP" if use_pop else "")
-        members = [f.name for f in lineup if f.kind in ENSEMBLE_KINDS]
-        ensembles[use_pop] = (name, np.mean([forecasts[m] for m in members], axis=0))
-        rows += table.to_dict("records")
-        rows.append({"name": name, "pop": use_pop, **score(actual, ensembles[use_pop][1], task.scale),
-                     "fit_seconds": round(float(table.set_index("name").loc[members, "fit_seconds"].sum()), 2)})
-    interval = bootstrap_difference(actual, ensembles[True][1], ensembles[False][1])
-    return {"task": task.name, "models": rows,
-            "pop_difference": {"with_pop": ensembles[True][0], "without_pop": ensembles[False][0], **interval}}

@@ -5,9 +5,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from ..images import load_image
-from .tags import classify_photos, probe_tags
-
 
 def shuffled_control(corpus: pd.DataFrame, seed=0) -> pd.DataFrame:
     """The corpus with (timestamp, engagement) pairs permuted across posts: pictures and tags stay, but
@@ -31,21 +28,6 @@ def trend_slope(values) -> float:
 def recent_level(values, last=2) -> float:
     """The signal's mean over its `last` intervals: how popular the look was just before release."""
     return float(np.mean(np.asarray(values, float)[-last:]))
-
-
-def probe_signals(embedded, probes: pd.DataFrame, intervals, sheet_columns=(), classify=classify_photos,
-                  progress=None) -> list:
-    """POP results for each probe row (`path`, `release_date`, and technical-sheet columns), tags coming
-    from the image (category, colour) and the sheet columns."""
-    vectors = embedded.embed_probes(probes["path"])
-    results = []
-    for i, row in enumerate(probes.itertuples(index=False)):
-        sheet = {c: getattr(row, c) for c in sheet_columns}
-        tags = probe_tags(load_image(row.path), sheet, classify=classify)
-        results.append(embedded.signal(vectors[i], tags, row.release_date, intervals))
-        if progress:
-            progress(i + 1, len(probes))
-    return results
 
 
 def sales_correlation(results, sales) -> float:

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .corpus import tag_share
+from ..datasets.corpus import tag_share
 
 
 def plot_tag_shares(corpus, looks: dict, freq="4W", title="How often each look is posted"):

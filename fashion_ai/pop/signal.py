@@ -19,12 +19,14 @@ dozen principal components of the corpus, so each small classifier fits in milli
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..datasets import social_feed
 from .classifier import prune_noisy
-from .features import Reducer, image_features
+from .features import Reducer, image_features, pack_path, save_pack
 from .query import TagSets, expand_tags, in_interval, interval_bounds, match_posts
 
 DEFAULT_MODEL = "efficientnet-lite0"
@@ -176,3 +178,15 @@ def _cosine(a, b) -> np.ndarray:
     """Cosine similarity of the single row of `a` with each row of `b`."""
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     return (b @ a[0]) / np.maximum(norms, 1e-12)
+
+
+def write_feed_pack(folder=None, model=DEFAULT_MODEL) -> Path:
+    """Embed the sample feed's posts and probes once and store their reduced vectors (pop.features), so POP
+    on the sample feed needs no CNN run."""
+    folder = Path(folder) if folder else social_feed.feed_dir()
+    corpus, probes = social_feed.load_feed(folder)
+    embedded = EmbeddedCorpus.build(corpus, model=model, show_bar=True)
+    pack = pack_path(folder, model)
+    paths = list(embedded.corpus["path"]) + list(probes["path"])
+    save_pack(pack, embedded.reducer, paths, np.vstack([embedded.vectors, embedded.embed_probes(probes["path"])]))
+    return pack

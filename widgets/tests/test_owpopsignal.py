@@ -4,7 +4,7 @@ import pandas as pd
 from orangewidget.tests.base import WidgetTest
 
 from fashion_ai.datasets import social_feed
-from fashion_ai.pop.corpus import format_tags
+from fashion_ai.datasets.corpus import format_tags
 from fashion_ai_widgets.owpopsignal import OWPopSignal
 from fashion_ai_widgets.tables import frame_to_table
 
@@ -34,9 +34,14 @@ class TestOWPopSignal(WidgetTest):
         self.assertEqual([a.name for a in out.domain.attributes], ["pop 1", "pop 2", "pop 3", "pop 4"])
         self.assertEqual(len(out), 3)
         self.assertTrue((out.X >= 0).all() and out.X.sum() > 0)
-        self.assertEqual(out.domain.metas[0].attributes["type"], "image")
-        self.assertIn(f"#{self.probes['colour'][0]}", out.metas[0, 1])
-        self.assertIn(out.metas[0, 1].split()[0][1:], social_feed.CATEGORIES)  # named by the classifier
+        self.assertEqual(out.domain["image"].attributes["type"], "image")
+        tags = out.get_column("tags")
+        self.assertIn(f"#{self.probes['colour'][0]}", tags[0])
+        category = out.domain["category"]
+        self.assertTrue(category.is_discrete)  # Line Plot can group the probes by it
+        named = [category.values[int(code)] for code in out.get_column(category)]
+        self.assertEqual(named, [t.split()[0][1:] for t in tags])
+        self.assertTrue(set(named) <= set(social_feed.CATEGORIES))  # named by the classifier
         report = self.widget.report_view.toPlainText()
         self.assertIn("positives", report)
         self.assertIn("found", report)
@@ -55,7 +60,7 @@ class TestOWPopSignal(WidgetTest):
         self.assertEqual(len(out), 3)
         self.assertTrue(pd.isna(out.X[2]).all())
         self.assertTrue(self.widget.Warning.problems.is_shown())
-        self.assertIn("/nowhere/probe.jpg: file not found", self.widget.report_view.toPlainText())
+        self.assertIn("probe row 3 (/nowhere/probe.jpg): file not found", self.widget.report_view.toPlainText())
         self.assertIn("corpus input", self.widget.summary.text())
 
     def test_corpus_without_required_columns_is_an_error(self):
