@@ -28,7 +28,7 @@ EMBEDDERS = {
     "efficientnet-lite0": "fashion_ai.embedding:EfficientNetLite0Embedder",
     "squeezenet": "fashion_ai.embedding:SqueezeNetEmbedder",
     "fashion": "fashion_ai.metric_learning:FashionEmbedder",
-    "fmnist-cnn": "fashion_ai.classifier:FMNISTEmbedder",
+    "fmnist-cnn": "fashion_ai.fmnist_classifier:FMNISTEmbedder",
 }
 
 

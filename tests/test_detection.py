@@ -15,7 +15,7 @@ from fashion_ai.datasets.scenes import (FASHION_MNIST_TO_MODANET, build_scenes, 
                                         render_scene)
 from fashion_ai.detection.anchors import CLASSIC_SCALES, boxes_per_location, classic_default_boxes, default_boxes
 from fashion_ai.detection.evaluate import ap_table, coco_scores
-from fashion_ai.detection.model import CheckpointError, build_model, load_checkpoint, save_checkpoint
+from fashion_ai.detection.model import DetectorCheckpointError, build_model, load_checkpoint, save_checkpoint
 from fashion_ai.detection.train import DetectionSet, cache_trunk_maps, train_detector
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "modanet" / "modanet2018_instances_val.json"
@@ -161,7 +161,7 @@ def test_perfect_and_empty_predictions_score_one_and_zero():
 def test_damaged_checkpoint_is_a_clear_error(tmp_path):
     bad = tmp_path / "detector.pt"
     bad.write_bytes(b"not a checkpoint")
-    with pytest.raises(CheckpointError, match="not a readable detector checkpoint"):
+    with pytest.raises(DetectorCheckpointError, match="not a readable detector checkpoint"):
         load_checkpoint(bad)
-    with pytest.raises(CheckpointError, match="not found"):
+    with pytest.raises(DetectorCheckpointError, match="not found"):
         load_checkpoint(tmp_path / "missing.pt")

@@ -12,7 +12,7 @@ from fashion_ai.cli import main
 from fashion_ai.datasets import social_feed
 from fashion_ai.images import load_image
 from fashion_ai.pop import evaluate
-from fashion_ai.pop.classifier import prune_noisy
+from fashion_ai.pop.pruning import prune_noisy
 from fashion_ai.datasets.corpus import CorpusError, parse_tags, read_corpus
 from fashion_ai.pop.features import pack_path
 from fashion_ai.pop.probes import probe_signals

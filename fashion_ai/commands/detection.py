@@ -114,7 +114,7 @@ def run_train(args) -> int:
     from tqdm import tqdm
 
     from ..datasets.coco import CocoFormatError
-    from ..detection.model import CheckpointError
+    from ..detection.model import DetectorCheckpointError
     from ..detection.train import train_recipe
 
     recipe = recipe_from_args(args)
@@ -132,7 +132,7 @@ def run_train(args) -> int:
     try:
         record = train_recipe(recipe, args.out, args.workers, args.resume, progress,
                               log=lambda line: print(line, file=sys.stderr, flush=True))
-    except (CocoFormatError, CheckpointError, ValueError) as exc:
+    except (CocoFormatError, DetectorCheckpointError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     bar.close()
@@ -164,7 +164,7 @@ def run_eval(args) -> int:
     from ..datasets.coco import CocoFormatError, load_coco
     from ..datasets.scenes import bundled_scenes
     from ..detection.evaluate import ap_table, evaluate_detector, restrict_classes
-    from ..detection.model import CheckpointError, load_checkpoint
+    from ..detection.model import DetectorCheckpointError, load_checkpoint
     from ..detection.train import DetectionSet
 
     coco = args.coco or bundled_scenes("test") / "instances.json"
@@ -174,7 +174,7 @@ def run_eval(args) -> int:
             ground_truth = restrict_classes(ground_truth, args.classes)
         dataset = DetectionSet.from_coco(coco, args.images)
         model, checkpoint = load_checkpoint(args.checkpoint)
-    except (CocoFormatError, CheckpointError, ValueError) as exc:
+    except (CocoFormatError, DetectorCheckpointError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -194,12 +194,12 @@ def run_eval(args) -> int:
 
 def run_detect(args) -> int:
     from ..detection.evaluate import detect
-    from ..detection.model import CheckpointError, load_checkpoint
+    from ..detection.model import DetectorCheckpointError, load_checkpoint
     from ..images import ImageLoadError, load_image
 
     try:
         model, checkpoint = load_checkpoint(args.checkpoint)
-    except CheckpointError as exc:
+    except DetectorCheckpointError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     pictures, names, problems = [], [], {}

@@ -32,7 +32,7 @@ def run_train(args) -> int:
     import torch
     from tqdm import tqdm
 
-    from ..classifier import checkpoint_path, evaluate, load_checkpoint, save_checkpoint, train
+    from ..fmnist_classifier import checkpoint_path, evaluate, load_checkpoint, save_checkpoint, train
     from ..datasets import fashion_mnist
 
     images, labels = fashion_mnist.load("train", source=args.source)
@@ -64,13 +64,13 @@ def run_train(args) -> int:
 
 
 def run_eval(args) -> int:
-    from ..classifier import CheckpointError, checkpoint_path, evaluate, load_checkpoint
+    from ..fmnist_classifier import FmnistCheckpointError, checkpoint_path, evaluate, load_checkpoint
     from ..datasets import fashion_mnist
 
     try:
         model = load_checkpoint(args.checkpoint)
         images, labels = fashion_mnist.load("test", source=args.source)
-    except (CheckpointError, fashion_mnist.FashionMNISTError) as exc:
+    except (FmnistCheckpointError, fashion_mnist.FashionMNISTError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     result = evaluate(model, images, labels)

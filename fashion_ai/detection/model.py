@@ -37,7 +37,7 @@ def shipped_checkpoint():
     return data_samples_dir() / "detection" / "ssdlite_effnet_scenes.pt"
 
 
-class CheckpointError(Exception):
+class DetectorCheckpointError(Exception):
     """A detector checkpoint that cannot be used; the message names the file and the problem."""
 
 
@@ -152,13 +152,13 @@ def load_checkpoint(path=None, score_thresh=0.01, map_location="cpu"):
     """(model in eval mode, checkpoint dict) from a file written by save_checkpoint (default: the shipped one)."""
     path = Path(path or shipped_checkpoint())
     if not path.is_file():
-        raise CheckpointError(f"{path}: detector checkpoint not found")
+        raise DetectorCheckpointError(f"{path}: detector checkpoint not found")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch raises many types for a damaged file
-        raise CheckpointError(f"{path}: not a readable detector checkpoint ({exc})")
+        raise DetectorCheckpointError(f"{path}: not a readable detector checkpoint ({exc})")
     if not isinstance(payload, dict) or not {"variant", "categories", "state_dict"} <= payload.keys():
-        raise CheckpointError(f"{path}: not a detector checkpoint of this kit (variant/categories/weights missing)")
+        raise DetectorCheckpointError(f"{path}: not a detector checkpoint of this kit (variant/categories/weights missing)")
     model = build_model(payload["variant"], len(payload["categories"]) + 1, pretrained=False,
                         score_thresh=score_thresh)
     state = {k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()}
@@ -169,5 +169,5 @@ def load_checkpoint(path=None, score_thresh=0.01, map_location="cpu"):
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:
-        raise CheckpointError(f"{path}: weights do not fit the {payload['variant']} model ({exc})")
+        raise DetectorCheckpointError(f"{path}: weights do not fit the {payload['variant']} model ({exc})")
     return model.eval(), payload

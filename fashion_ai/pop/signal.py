@@ -1,7 +1,7 @@
 """The POP signal: K numbers saying how popular a probe's look was in each of the K intervals before release.
 
 For each interval: query the positives and negatives (fashion_ai.pop.query), train the fashionable /
-unfashionable classifier and prune noisy posts (fashion_ai.pop.classifier), then
+unfashionable classifier and prune noisy posts (fashion_ai.pop.pruning), then
 
     POP_k = sum over kept positives i of  (1 + cos(P(probe), P(x_i))) / 2 * engagement_i
             ---------------------------------------------------------------------------
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import social_feed
-from .classifier import prune_noisy
+from .pruning import prune_noisy
 from .features import Reducer, image_features, pack_path, save_pack
 from .query import TagSets, expand_tags, in_interval, interval_bounds, match_posts
 

@@ -2,7 +2,7 @@
 
 Three sources, combined in this order (later ones override earlier ones for the same attribute):
 the category named by the kit's real-photo garment classifier (`fashion_ai.clothing_classifier`; pass
-`classify=classifier.predict_category` for Fashion-MNIST pictures), the dominant colour read from the pixels,
+`classify=fmnist_classifier.predict_category` for Fashion-MNIST pictures), the dominant colour read from the pixels,
 and a technical sheet given by the user (a dict such as {"category": "dress", "colour": "red"}).
 """
 

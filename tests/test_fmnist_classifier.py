@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from fashion_ai import classifier
+from fashion_ai import fmnist_classifier
 from fashion_ai.cli import main
 from fashion_ai.datasets import fashion_mnist
 from fashion_ai.datasets.c2s_sample import render_shop
@@ -23,7 +23,7 @@ FULL_BAR = 0.92
 
 @pytest.fixture(scope="module")
 def model():
-    return classifier.load_checkpoint()
+    return fmnist_classifier.load_checkpoint()
 
 
 @pytest.mark.skipif(not FULL_DATA, reason="the full Fashion-MNIST is not installed")
@@ -38,7 +38,7 @@ def test_shipped_checkpoint_on_official_test_split(capsys):
 
 def test_shipped_checkpoint_on_bundled_test_subset(model):
     images, labels = fashion_mnist.load("test", source="subset")
-    result = classifier.evaluate(model, images, labels)
+    result = fmnist_classifier.evaluate(model, images, labels)
     assert result["images"] == 1000
     assert result["accuracy"] >= SUBSET_BAR
     assert result["confusion"].sum() == 1000 and result["confusion"].trace() == round(result["accuracy"] * 1000)
@@ -48,9 +48,9 @@ def test_training_is_deterministic_and_learns():
     images, labels = fashion_mnist.load("train", source="subset")
     images, labels = images[::10], labels[::10]  # 300 images, every class
     losses = []
-    first = classifier.train(images, labels, epochs=2, batch_size=30, seed=3,
+    first = fmnist_classifier.train(images, labels, epochs=2, batch_size=30, seed=3,
                              progress=lambda epoch, step, steps, loss: losses.append(loss))
-    second = classifier.train(images, labels, epochs=2, batch_size=30, seed=3)
+    second = fmnist_classifier.train(images, labels, epochs=2, batch_size=30, seed=3)
     for a, b in zip(first.state_dict().values(), second.state_dict().values()):
         assert torch.equal(a, b)
     assert len(losses) == 20
@@ -59,22 +59,22 @@ def test_training_is_deterministic_and_learns():
 
 def test_checkpoint_round_trip_is_atomic(tmp_path, model):
     path = tmp_path / "deep" / "cnn.pt"
-    classifier.save_checkpoint(model, path, {"epochs": 8})
+    fmnist_classifier.save_checkpoint(model, path, {"epochs": 8})
     assert [p.name for p in path.parent.iterdir()] == ["cnn.pt"]
-    again = classifier.load_checkpoint(path)
+    again = fmnist_classifier.load_checkpoint(path)
     images, _ = fashion_mnist.load("test", source="subset")
-    p1, p2 = classifier.predict_proba(model, images[:200]), classifier.predict_proba(again, images[:200])
+    p1, p2 = fmnist_classifier.predict_proba(model, images[:200]), fmnist_classifier.predict_proba(again, images[:200])
     assert np.abs(p1 - p2).max() < 1e-3
-    assert classifier.checkpoint_info(path) == {"epochs": 8}
+    assert fmnist_classifier.checkpoint_info(path) == {"epochs": 8}
 
 
 def test_missing_or_damaged_checkpoint_is_named(tmp_path, capsys):
-    with pytest.raises(classifier.CheckpointError, match="nope.pt: checkpoint not found"):
-        classifier.load_checkpoint(tmp_path / "nope.pt")
+    with pytest.raises(fmnist_classifier.FmnistCheckpointError, match="nope.pt: checkpoint not found"):
+        fmnist_classifier.load_checkpoint(tmp_path / "nope.pt")
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"these are not weights")
-    with pytest.raises(classifier.CheckpointError, match="bad.pt: not a Fashion-MNIST classifier checkpoint"):
-        classifier.load_checkpoint(bad)
+    with pytest.raises(fmnist_classifier.FmnistCheckpointError, match="bad.pt: not a Fashion-MNIST classifier checkpoint"):
+        fmnist_classifier.load_checkpoint(bad)
     assert main(["fmnist-eval", "--checkpoint", str(bad)]) == 1
     assert "bad.pt" in capsys.readouterr().err
 
@@ -83,14 +83,14 @@ def test_train_command_writes_a_checkpoint(tmp_path, capsys):
     out = tmp_path / "mine.pt"
     assert main(["fmnist-train", "--source", "subset", "--limit", "100", "--epochs", "1", "--out", str(out)]) == 0
     assert "test accuracy" in capsys.readouterr().out
-    info = classifier.checkpoint_info(out)
+    info = fmnist_classifier.checkpoint_info(out)
     assert info["train_images"] == 100 and info["epochs"] == 1 and info["data"] == "bundled subset"
     tuned = tmp_path / "tuned.pt"
     assert main(["fmnist-train", "--source", "subset", "--limit", "100", "--epochs", "2", "--lr", "1e-2",
                  "--init", str(out), "--out", str(tuned)]) == 0
-    assert classifier.checkpoint_info(tuned)["init"] == str(out)
-    before = dict(classifier.load_checkpoint(out).named_parameters())
-    after = dict(classifier.load_checkpoint(tuned).named_parameters())
+    assert fmnist_classifier.checkpoint_info(tuned)["init"] == str(out)
+    before = dict(fmnist_classifier.load_checkpoint(out).named_parameters())
+    after = dict(fmnist_classifier.load_checkpoint(tuned).named_parameters())
     change = max((after[k] - before[k]).abs().max().item() for k in before)
     assert 0 < change < 0.05  # continued from the trained weights, not from a fresh network
 
@@ -102,13 +102,13 @@ def _shop_photo(index, color="red", pattern="plain", seed=0):
 
 def test_fmnist_look_is_bright_centred_and_fills_the_square():
     photo, _ = _shop_photo(0, color="blue")
-    look = classifier.to_fmnist_look(photo)
+    look = fmnist_classifier.to_fmnist_look(photo)
     assert look.shape == (28, 28) and look.dtype == np.uint8
     assert look[0, 0] == look[-1, -1] == 0  # background black
     rows, cols = np.nonzero(look > 40)
     assert max(np.ptp(rows), np.ptp(cols)) >= 25  # the longer side fills the square
     assert abs((rows.min() + rows.max()) / 2 - 13.5) <= 2 and abs((cols.min() + cols.max()) / 2 - 13.5) <= 2
-    blank = classifier.to_fmnist_look(photo.point(lambda v: 200))
+    blank = fmnist_classifier.to_fmnist_look(photo.point(lambda v: 200))
     assert not blank.any()
 
 
@@ -118,18 +118,18 @@ def test_predict_category_names_product_photos():
     colours = list(COLORS)
     photos = [render_shop(images[i], colours[k % len(colours)], "plain", np.random.default_rng(k))
               for k, i in enumerate(picks)]
-    names, probs = classifier.predict_category(photos)
+    names, probs = fmnist_classifier.predict_category(photos)
     assert probs.shape == (50, 10) and np.allclose(probs.sum(1), 1, atol=1e-4)
     assert names == [fashion_mnist.CLASSES[i] for i in probs.argmax(1)]
     accuracy = np.mean([n == fashion_mnist.CLASSES[labels[i]] for n, i in zip(names, picks)])
     assert accuracy >= 0.7
-    empty_names, empty_probs = classifier.predict_category([])
+    empty_names, empty_probs = fmnist_classifier.predict_category([])
     assert empty_names == [] and empty_probs.shape == (0, 10)
 
 
 def test_fmnist_embedder_plugs_into_the_registry(tmp_path):
     embedder = get_embedder("fmnist-cnn")
-    assert isinstance(embedder, classifier.FMNISTEmbedder)
+    assert isinstance(embedder, fmnist_classifier.FMNISTEmbedder)
     assert embedder.name == "fmnist-cnn" and embedder.dim == 128 and embedder.version
     photos = [_shop_photo(i)[0] for i in (0, 1, 2)]
     vectors = embedder.embed(photos)

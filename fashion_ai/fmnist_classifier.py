@@ -30,7 +30,7 @@ FEATURE_DIM = 128
 CHECKPOINT_NAME = "fmnist_cnn.pt"
 
 
-class CheckpointError(Exception):
+class FmnistCheckpointError(Exception):
     """A classifier checkpoint that is missing or does not hold this network."""
 
 
@@ -121,14 +121,14 @@ def load_checkpoint(path=None) -> GarmentCNN:
     """The classifier stored at `path` (default: the shipped one), ready for inference."""
     path = Path(path) if path else checkpoint_path()
     if not path.exists():
-        raise CheckpointError(f"{path}: checkpoint not found; make one with `fashion-ai fmnist-train`")
+        raise FmnistCheckpointError(f"{path}: checkpoint not found; make one with `fashion-ai fmnist-train`")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
         model = GarmentCNN()
         model.load_state_dict({k: v.float() if v.is_floating_point() else v
                                for k, v in payload["state_dict"].items()})
     except Exception as exc:  # torch.load fails in many ways on a file that is not a checkpoint
-        raise CheckpointError(f"{path}: not a Fashion-MNIST classifier checkpoint ({exc})") from exc
+        raise FmnistCheckpointError(f"{path}: not a Fashion-MNIST classifier checkpoint ({exc})") from exc
     return model.eval()
 
 
