@@ -107,8 +107,8 @@ class EfficientNetLite0Embedder(Embedder):
     input_size = 224
     resize = 256
     load_side = 512
-    #: images per network pass: small batches keep each layer's data in the CPU caches (8 ran 1.45x faster
-    #: than 32 here, and 4 faster still once compiled); the compiled network sees only this one shape (a short
+    #: images per network pass: small batches keep each layer's data in the CPU caches, so they run faster
+    #: than large ones (bench/embedding.py times it); the compiled network sees only this one shape (a short
     #: last batch is padded)
     network_batch = 4
 
@@ -139,10 +139,10 @@ class EfficientNetLite0Embedder(Embedder):
         return self._compiled(chunk)[:self.network_batch - padding].numpy()
 
     def compile(self) -> bool:
-        """Compile the network with torch.compile (TorchInductor, weights frozen in): about 1.6x faster on
-        CPU (bench/embedding.py), the same vectors up to float rounding. It costs a one-off pause (about 26 s
-        on 2 cores, a few seconds once Inductor's disk cache has it) and needs a C++ compiler, so it is for
-        large jobs, not a class demo. Where it fails, a warning says why, the plain network stays and the
+        """Compile the network with torch.compile (TorchInductor, weights frozen in): faster on CPU
+        (bench/embedding.py measures by how much), the same vectors up to float rounding. It costs a one-off
+        compile pause (tens of seconds; less once Inductor's disk cache has it) and needs a C++ compiler, so it
+        is for large jobs, not a class demo. Where it fails, a warning says why, the plain network stays and the
         answer is False."""
         import warnings
 

@@ -46,7 +46,7 @@ def _common(parser):
     parser.add_argument("--no-cache", action="store_true", help="recompute every vector (ignore the disk cache)")
     parser.add_argument("--compile", action="store_true",
                         help="compile the network first (torch.compile): faster on thousands of photos, after a "
-                             "one-off pause (about 26 s on 2 cores; less once cached); needs a C++ compiler")
+                             "one-off compile pause (tens of seconds; less once cached); needs a C++ compiler")
 
 
 def embed_manifest(args):
