@@ -23,7 +23,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from .datasets.clothing import CLASSES, load_split
+from .datasets.clothing import CLASSES, load_extra, load_split
 from .efficientnet import efficientnet_lite0, fold_batch_norm
 from .images import ImageLoadError, load_image
 from .paths import atomic_write, data_samples_dir
@@ -51,6 +51,7 @@ class TrainSettings:
     label_smoothing: float = 0.1
     dropout: float = 0.3
     min_crop: float = 0.35
+    extra_photos: bool = False
     seed: int = 0
 
 
@@ -165,8 +166,9 @@ def probabilities(net, maps_pair, batch=128):
 
 
 def split_photos(split, root=None):
-    """(photos, labels) of one official split; unreadable photos are dropped with a message naming them."""
-    table = load_split(split, root)
+    """(photos, labels) of one official split, or of the photos outside it (`split="extra"`); unreadable
+    photos are dropped with a message naming them."""
+    table = load_extra(root) if split == "extra" else load_split(split, root)
     photos, failed = load_photos(table["path"])
     for path, reason in failed:
         print(f"skipped {path}: {reason}")
@@ -184,6 +186,9 @@ def train(settings: TrainSettings, root=None, log=print):
     rng = np.random.default_rng(settings.seed)
     net = SplitNet(settings.trained_blocks, settings.dropout, input_size=settings.input_size).eval()
     train_photos, train_labels = split_photos("train", root)
+    if settings.extra_photos:
+        extra_photos, extra_labels = split_photos("extra", root)
+        train_photos, train_labels = train_photos + extra_photos, np.concatenate([train_labels, extra_labels])
     val_photos, val_labels = split_photos("validation", root)
     log(f"caching maps: {len(train_photos)} train photos x {settings.views} views, {len(val_photos)} validation")
     train_maps, owners = view_maps(net, train_photos, settings, rng, log)

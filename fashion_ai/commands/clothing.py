@@ -1,6 +1,7 @@
 """`fashion-ai clothing-train` and `fashion-ai clothing-eval`: the real-photo garment classifier."""
 
 import sys
+from argparse import BooleanOptionalAction
 from dataclasses import fields
 
 from .accuracy import print_accuracy
@@ -16,8 +17,9 @@ def register(subparsers):
                                                     "../shared/data/clothing, else the bundled subset)")
     train.add_argument("--out", default=None, help="checkpoint to write (default: data_samples/clothing_classifier.pt)")
     for setting in fields(TrainSettings):
-        train.add_argument(f"--{setting.name.replace('_', '-')}", type=setting.type, default=setting.default,
-                           help=f"default {setting.default}")
+        kind = {"action": BooleanOptionalAction} if setting.type is bool else {"type": setting.type}
+        train.add_argument(f"--{setting.name.replace('_', '-')}", default=setting.default,
+                           help=f"default {setting.default}", **kind)
     train.set_defaults(run=run_train)
 
     evaluate = subparsers.add_parser(

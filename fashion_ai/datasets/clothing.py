@@ -125,6 +125,13 @@ def load_split(split, root=None) -> pd.DataFrame:
     return table[table["split_small"] == split].reset_index(drop=True)
 
 
+def load_extra(root=None) -> pd.DataFrame:
+    """Photos of the ten classes that the official split leaves out (blank `split_small`): more training
+    data, never in validation or test. The bundled subset has none."""
+    table = read_table(root)
+    return table[(table["split_small"] == "") & table["label"].isin(CLASSES)].reset_index(drop=True)
+
+
 def write_subset(out, source=None, per_class=None):
     """Copy a small, fixed subset of the full set to `out` (same table and layout, files byte for byte):
     `per_class` photos of each of the ten classes in each official split, picked by a hash of the image
