@@ -41,6 +41,14 @@ def test_full_set_has_the_official_split_sizes():
 
 
 @needs_full_set
+def test_extra_photos_are_the_ten_classes_outside_the_official_split():
+    extra = clothing.load_extra(FULL)
+    assert len(extra) == 758 and set(extra["label"]) == set(clothing.CLASSES)
+    assert (extra["split_small"] == "").all()
+    assert clothing.load_extra(clothing.bundled_sample()).empty
+
+
+@needs_full_set
 def test_bundled_sample_is_a_byte_for_byte_subset_of_the_full_set():
     full = clothing.read_table(FULL).set_index("image")
     sample = clothing.read_table(clothing.bundled_sample())
