@@ -13,9 +13,9 @@ from Orange.widgets.settings import Setting
 from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
-from fashion_ai.detection.annotate import detections_frame, draw_detections, save_crops
-from fashion_ai.images import ImageLoadError, file_digest, load_image
-from fashion_ai.paths import cache_dir
+from fashion_ai.detection.annotate import detections_frame, draw_detections
+from fashion_ai.detection.cache import detect_files
+from fashion_ai.images import ImageLoadError, load_image
 from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import frame_to_table, image_column, image_paths, table_to_frame
 
@@ -24,26 +24,17 @@ PREVIEW_SIDE = 420
 
 
 def run_detection(paths, state: TaskState):
-    """Background task: detect garments in every readable picture and write their crops.
+    """Background task: detect garments in every readable picture and write their crops (both cached by
+    picture content, so a workflow opened again shows them at once).
     `paths` is [(input row, path)]; results keep the row, so the outputs can carry the input's columns."""
-    from fashion_ai.detection.evaluate import detect
-    from fashion_ai.detection.model import load_checkpoint
-
-    model, checkpoint = load_checkpoint()
-    crops_folder = cache_dir() / "detection_crops"
-    done, problems = [], []
-    for n, (row, path) in enumerate(paths):
+    def progress(done, total):
         if state.is_interruption_requested():
             raise Cancelled
-        state.set_progress_value(100 * n / max(len(paths), 1))
-        try:
-            picture = load_image(path)
-        except ImageLoadError as exc:
-            problems.append(str(exc))
-            continue
-        found = detect(model, [picture], checkpoint["categories"], score_threshold=LOWEST_SCORE)[0]
-        crops = save_crops(picture, found, crops_folder, file_digest(path))
-        done.append((row, path, found, [str(c) for c in crops]))
+        state.set_progress_value(100 * done / max(total, 1))
+
+    found, problems = detect_files([path for _, path in paths], LOWEST_SCORE, progress=progress)
+    done = [(row, path, result.detections, result.crops)
+            for (row, path), result in zip(paths, found) if result is not None]
     return SimpleNamespace(done=done, problems=problems)
 
 

@@ -39,18 +39,23 @@ def crop_box(picture, box, margin=0.05):
     return picture.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
 
 
-def save_crops(picture, detections, folder, key):
-    """Write each detection's crop as PNG in `folder` and return the paths. `key` (e.g. the source file's
-    digest) names the files, so the same detection is written once however often it is asked for."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+def crop_files(detections, folder, key):
+    """The crop file of each detection, named by `key` (e.g. the source file's digest) and its box, so the
+    same detection is written once however often it is asked for."""
     paths = []
     for d in detections:
         tag = hashlib.sha1(f"{key}{d['box']}".encode()).hexdigest()[:16]
-        path = folder / f"{d['class'].replace(' ', '_').replace('&', 'and')}-{tag}.png"
+        paths.append(Path(folder) / f"{d['class'].replace(' ', '_').replace('&', 'and')}-{tag}.png")
+    return paths
+
+
+def save_crops(picture, detections, folder, key):
+    """Write each detection's crop as PNG in `folder` (see crop_files) and return the paths."""
+    paths = crop_files(detections, folder, key)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for d, path in zip(detections, paths):
         if not path.exists():
             crop_box(picture, d["box"]).save(path)
-        paths.append(path)
     return paths
 
 
