@@ -49,3 +49,41 @@ def test_installed_torch_matches_the_pins():
 
     assert torch.__version__.split("+")[0] == requirements_pins()["torch"]
     assert torchvision.__version__.split("+")[0] == requirements_pins()["torchvision"]
+
+
+def imported_top_modules():
+    """Top-level modules the kit's code, tests, benchmarks and notebooks import."""
+    import ast
+    import json
+    import sys
+
+    sources = [p.read_text() for d in ("fashion_ai", "widgets", "tests", "bench") for p in (ROOT / d).rglob("*.py")]
+    for notebook in (ROOT / "notebooks").rglob("*.ipynb"):
+        cells = json.loads(notebook.read_text())["cells"]
+        sources += ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    found = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # a notebook cell with shell magics
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names)
+
+
+def test_every_directly_imported_package_is_pinned():
+    from importlib.metadata import packages_distributions
+
+    own = {"fashion_ai", "fashion_ai_widgets", "fashion_ai_data"}
+    pins = requirements_pins()
+    providers = packages_distributions()
+    unpinned = {}
+    for module in imported_top_modules() - own - {"setuptools"}:  # setuptools comes with every virtualenv
+        names = {name.lower() for name in providers.get(module, [module])}
+        if not names & set(pins):
+            unpinned[module] = sorted(names)
+    assert not unpinned, f"imported but not pinned in requirements.txt: {unpinned}"
