@@ -26,9 +26,6 @@ GENERATED_ONLY_ON_REAL_SCENES = 0.2237
 GENERATED_ONLY_RIGHT_ON_PHOTOS = 0.15
 
 SCENES = bundled_scenes("test")
-#: The generated scenes are the notebook's teaching figure, with no target since the detector learns mostly
-#: from real garments; this floor only says it still finds most generated garments (more than half of AP).
-GENERATED_FLOOR = 0.5
 
 
 def last_json(capsys):
@@ -40,7 +37,7 @@ def test_shipped_detector_on_held_out_scenes(capsys):
     result = last_json(capsys)
     assert {"map50", "map", "small_map50", "per_class_ap50", "images"} <= result.keys()
     assert result["images"] == 100
-    assert result["map50"] >= GENERATED_FLOOR
+    assert result["map50"] >= REAL_PHOTO_TARGET  # drawn scenes are no harder than the real photos' target
     assert 0 < result["map"] < result["map50"]
     assert result["small_map50"] is not None
     assert set(result["per_class_ap50"]) == set(MODANET_CATEGORIES)
