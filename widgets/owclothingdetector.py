@@ -4,9 +4,9 @@ garment as an image table (for Image Viewer, or an embedder to retrieve matching
 import io
 from types import SimpleNamespace
 
-from AnyQt.QtCore import Qt
+from AnyQt.QtCore import QSize, Qt
 from AnyQt.QtGui import QPixmap
-from AnyQt.QtWidgets import QLabel
+from AnyQt.QtWidgets import QLabel, QSizePolicy
 from Orange.data import Table
 from Orange.widgets import gui
 from Orange.widgets.settings import Setting
@@ -20,7 +20,7 @@ from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
 from fashion_ai_widgets.tables import frame_to_table, image_column, image_paths, table_to_frame
 
 LOWEST_SCORE = 0.2   # detections below this are dropped at once; the slider chooses among the rest
-PREVIEW_SIDE = 420
+PREVIEW_SIDE = 480
 
 
 def run_detection(paths, state: TaskState):
@@ -38,19 +38,55 @@ def run_detection(paths, state: TaskState):
     return SimpleNamespace(done=done, problems=problems)
 
 
+class Preview(QLabel):
+    """The chosen picture with its boxes, redrawn at the label's size so the box labels keep a readable size
+    however large the photo is."""
+
+    def __init__(self):
+        super().__init__(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(200, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.picture, self.detections = None, []
+
+    def sizeHint(self):
+        return QSize(PREVIEW_SIDE, PREVIEW_SIDE)
+
+    def show_picture(self, picture, detections):
+        self.picture, self.detections = picture, detections
+        self.redraw()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.redraw()
+
+    def redraw(self):
+        if self.picture is None:
+            self.clear()
+            return
+        scale = min(self.width() / self.picture.width, self.height() / self.picture.height)
+        size = (max(1, round(self.picture.width * scale)), max(1, round(self.picture.height * scale)))
+        boxes = [{**d, "box": [v * scale for v in d["box"]]} for d in self.detections]
+        buffer = io.BytesIO()
+        draw_detections(self.picture.resize(size), boxes).save(buffer, format="PNG")
+        pixmap = QPixmap()
+        pixmap.loadFromData(buffer.getvalue())
+        self.setPixmap(pixmap)
+
+
 class OWClothingDetector(BackgroundTaskMixin, OWWidget):
     name = "Clothing Detector"
     description = "Find garments (ModaNet classes) in pictures with an SSD detector; output boxes and crops."
     icon = "icons/clothingdetector.svg"
-    priority = 30
+    priority = 40
     keywords = "detection, ssd, garment, clothing, boxes, crops, modanet"
 
     class Inputs:
         data = Input("Images", Table)
 
     class Outputs:
-        detections = Output("Detections", Table, default=True)
-        crops = Output("Crops", Table)
+        # Crops are the default link: an embedder or Image Viewer after the detector works on the garments.
+        detections = Output("Detections", Table)
+        crops = Output("Crops", Table, default=True)
 
     class Warning(OWWidget.Warning):
         skipped = Msg("{} picture(s) could not be read and were left out: {}")
@@ -67,39 +103,53 @@ class OWClothingDetector(BackgroundTaskMixin, OWWidget):
         OWWidget.__init__(self)
         BackgroundTaskMixin.__init__(self)
         self.data = None
+        self.paths = []
         self.input_columns = None
         self.results = []
         self.preview_index = 0
         box = gui.vBox(self.controlArea, "Confidence")
+        # Live: the slider only filters the detections already found, it never runs the network.
         gui.hSlider(box, self, "threshold", minValue=LOWEST_SCORE, maxValue=0.95, step=0.05,
                     intOnly=False, labelFormat="%.2f", createLabel=True, callback=self.commit)
         self.summary = gui.widgetLabel(gui.vBox(self.controlArea, "Found"), "No pictures yet.")
+        self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(220)
         self.preview_combo = gui.comboBox(self.controlArea, self, "preview_index", box="Preview",
-                                          callback=self.show_preview)
-        self.add_cancel_button(self.controlArea)
-        self.preview = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(PREVIEW_SIDE, PREVIEW_SIDE)
+                                          callback=self.show_preview, minimumContentsLength=18)
+        gui.rubber(self.controlArea)
+        self.run_button = gui.button(self.buttonsArea, self, "Run again", callback=self.run,
+                                     tooltip="Detect again in the input pictures, e.g. after Cancel or an error.")
+        self.run_button.setDisabled(True)
+        self.add_cancel_button(self.buttonsArea)
+        self.preview = Preview()
         self.mainArea.layout().addWidget(self.preview)
 
     @Inputs.data
     def set_data(self, data):
+        self.data, self.paths = data, []
+        self.Error.no_images.clear()
+        if data is not None:
+            try:
+                self.paths = [(row, p) for row, p in enumerate(image_paths(data)) if p]
+            except ValueError:
+                self.Error.no_images()
+            else:
+                columns = table_to_frame(data).drop(columns=[image_column(data).name])
+                self.input_columns = columns.astype({c: object for c in columns if columns[c].dtype == "category"})
+        self.run()
+
+    def run(self):
+        """Detect in the input pictures (again); until it is done, nothing is shown or sent."""
         self.cancel()
-        self.clear_messages()
-        self.data, self.results = data, []
+        self.Warning.clear()
+        self.Error.failed.clear()
+        self.results = []
         self.preview_combo.clear()
-        if data is None:
-            self.commit()
-            return
-        try:
-            paths = [(row, p) for row, p in enumerate(image_paths(data)) if p]
-        except ValueError:
-            self.Error.no_images()
-            self.commit()
-            return
-        columns = table_to_frame(data).drop(columns=[image_column(data).name])
-        self.input_columns = columns.astype({c: object for c in columns if columns[c].dtype == "category"})
-        self.summary.setText(f"Detecting garments in {len(paths)} picture(s) …")
-        self.start(run_detection, paths)
+        self.commit()
+        self.run_button.setDisabled(not self.paths)
+        if self.paths:
+            self.summary.setText(f"Detecting garments in {len(self.paths)} picture(s) …")
+            self.start(run_detection, self.paths)
 
     def on_done(self, result):
         self.results = result.done
@@ -111,10 +161,10 @@ class OWClothingDetector(BackgroundTaskMixin, OWWidget):
 
     def on_exception(self, ex):
         self.Error.failed(str(ex))
-        self.commit()
+        self.summary.setText("Detection failed: press Run again to retry.")
 
     def on_cancelled(self):
-        self.summary.setText("Cancelled: the outputs are those of the last finished run.")
+        self.summary.setText("Cancelled: no output. Press Run again to detect.")
 
     def kept(self):
         """[(input row, path, detections, crop paths)] with only the detections at or above the threshold."""
@@ -133,7 +183,7 @@ class OWClothingDetector(BackgroundTaskMixin, OWWidget):
         if not kept:
             self.Outputs.detections.send(None)
             self.Outputs.crops.send(None)
-            self.summary.setText("No pictures yet." if self.data is None else "Nothing detected.")
+            self.summary.setText("No pictures yet." if not self.paths else "Nothing detected.")
             self.show_preview()
             return
         frame = self.with_input_columns(detections_frame([p for _, p, _, _ in kept], [d for _, _, d, _ in kept]),
@@ -156,20 +206,14 @@ class OWClothingDetector(BackgroundTaskMixin, OWWidget):
     def show_preview(self):
         kept = self.kept()
         if not kept or self.preview_index >= len(kept):
-            self.preview.clear()
+            self.preview.show_picture(None, [])
             return
         _, path, found, _ = kept[self.preview_index]
         try:
-            picture = draw_detections(load_image(path), found)
+            picture = load_image(path)
         except ImageLoadError:
-            self.preview.clear()
-            return
-        picture.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-        buffer = io.BytesIO()
-        picture.save(buffer, format="PNG")
-        pixmap = QPixmap()
-        pixmap.loadFromData(buffer.getvalue())
-        self.preview.setPixmap(pixmap)
+            picture, found = None, []
+        self.preview.show_picture(picture, found)
 
 
 if __name__ == "__main__":

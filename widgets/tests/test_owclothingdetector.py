@@ -2,6 +2,7 @@
 
 import json
 import tempfile
+from unittest.mock import patch
 
 import pandas as pd
 from orangecontrib.imageanalytics.utils.image_utils import filter_image_attributes
@@ -49,14 +50,49 @@ class TestOWClothingDetector(WidgetTest):
             self.assertTrue(path.endswith(".png"))
         self.assertFalse(self.widget.preview.pixmap().isNull())
 
-    def test_cancel_says_so_and_keeps_the_outputs(self):
+    def test_crops_are_the_default_output(self):
+        """Linking the detector to an embedder or Image Viewer connects the garments, not the whole pictures."""
+        self.assertTrue(OWClothingDetector.Outputs.crops.default)
+        self.assertFalse(OWClothingDetector.Outputs.detections.default)
+
+    def test_cancel_clears_the_outputs_and_run_again_detects(self):
         self.run_on(scene_paths(2))
-        before = self.get_output(self.widget.Outputs.detections)
         self.send_signal(self.widget.Inputs.data, image_table(scene_paths(100)))
         self.widget.cancel_button.click()
         self.wait_until_finished(timeout=WAIT)
         self.assertIn("Cancelled", self.widget.summary.text())
-        self.assertIs(self.get_output(self.widget.Outputs.detections), before)
+        # The preview is empty, so are the outputs: nothing shown comes from the earlier pictures.
+        self.assertIsNone(self.get_output(self.widget.Outputs.detections))
+        self.assertIsNone(self.get_output(self.widget.Outputs.crops))
+        self.assertEqual(self.widget.preview_combo.count(), 0)
+        self.send_signal(self.widget.Inputs.data, image_table(scene_paths(2)))
+        self.widget.cancel_button.click()
+        self.assertTrue(self.widget.run_button.isEnabled())
+        self.widget.run_button.click()
+        self.wait_until_finished(timeout=WAIT)
+        self.assertGreater(len(self.get_output(self.widget.Outputs.crops)), 0)
+        self.assertEqual(self.widget.preview_combo.count(), 2)
+
+    def test_run_again_after_an_error(self):
+        with patch("fashion_ai_widgets.owclothingdetector.detect_files", side_effect=RuntimeError("no model")):
+            self.run_on(scene_paths(1))
+        self.assertTrue(self.widget.Error.failed.is_shown())
+        self.widget.run_button.click()
+        self.wait_until_finished(timeout=WAIT)
+        self.assertFalse(self.widget.Error.failed.is_shown())
+        self.assertIsNotNone(self.get_output(self.widget.Outputs.crops))
+
+    def test_preview_follows_the_widget_size(self):
+        self.run_on(scene_paths(1))
+        preview = self.widget.preview
+        preview.resize(300, 300)
+        preview.redraw()  # a shown widget redraws on its resize event; a hidden one gets none
+        small = preview.pixmap().size()
+        preview.resize(700, 700)
+        preview.redraw()
+        large = preview.pixmap().size()
+        self.assertLessEqual(max(small.width(), small.height()), 300)
+        self.assertGreater(large.width(), small.width())
 
     def test_crops_keep_the_input_columns(self):
         shop_set = sample_set().head(6)
