@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .images import ImageLoadError, file_digest, is_image_name, load_image
+from .images import ImageLoadError, file_digest, file_problem, is_image_name, load_image
 from .paths import data_samples_dir
 
 COLUMNS = ["item_id", "domain", "path", "category"]
@@ -139,6 +139,7 @@ def read_manifest(csv_path):
         problems.append(Problem("file", str(csv_path), f"extra column(s) {', '.join(extra)} ignored; a manifest "
                                 f"has exactly the columns {', '.join(COLUMNS)}"))
     table = raw[COLUMNS].apply(lambda col: col.str.strip())
+    table["domain"] = table["domain"].str.lower()  # "Shop" is shop for every command that reads a manifest
     table["path"] = [_resolve(csv_path.parent, p) if p else "" for p in table["path"]]
     return table.reset_index(drop=True), problems
 
@@ -243,20 +244,16 @@ def check_set(table, problems=(), source="", check_images=True, progress=None):
 
 def _check_rows(table, problems) -> pd.Series:
     """Rows without an item, with an unknown domain, or listing a path twice are left out."""
-    keep = pd.Series(True, index=table.index)
     table["domain"] = table["domain"].str.strip().str.lower()
-    for i, row in table.iterrows():
-        where = row["path"] or f"row {i + 1}"
-        if not row["item_id"]:
-            problems.append(Problem("file", where, "no item_id given; skipped"))
-        elif not row["path"]:
-            problems.append(Problem("file", where, "no path given; skipped", row["item_id"]))
-        elif row["domain"] not in DOMAINS:
-            problems.append(Problem("file", where, f"domain {row['domain']!r} is neither 'consumer' nor 'shop'; "
-                                    "skipped", row["item_id"]))
-        else:
-            continue
-        keep[i] = False
+    reasons = pd.Series("", index=table.index)
+    unknown = ~table["domain"].isin(DOMAINS)
+    reasons[unknown] = [f"domain {d!r} is neither 'consumer' nor 'shop'; skipped" for d in table["domain"][unknown]]
+    reasons[table["path"] == ""] = "no path given; skipped"
+    reasons[table["item_id"] == ""] = "no item_id given; skipped"
+    for i in reasons.index[reasons != ""]:
+        where = table.at[i, "path"] or f"row {i + 1}"
+        problems.append(Problem("file", where, reasons[i], table.at[i, "item_id"]))
+    keep = reasons == ""
     dup = table["path"].duplicated() & keep
     for i in table.index[dup]:
         problems.append(Problem("file", table.at[i, "path"], "listed more than once; only the first is kept",
@@ -265,12 +262,14 @@ def _check_rows(table, problems) -> pd.Series:
 
 
 def _check_exists(table, keep, problems) -> pd.Series:
-    ok = pd.Series(True, index=table.index)
-    for i in table.index[keep]:
-        if not Path(table.at[i, "path"]).is_file():
-            problems.append(Problem("file", table.at[i, "path"], "file not found; skipped", table.at[i, "item_id"]))
-            ok[i] = False
-    return ok
+    """Each kept row's file is a regular file (looked up with stat only: a pipe or device is never opened)."""
+    ok = []
+    for path, item, wanted in zip(table["path"], table["item_id"], keep):
+        reason = file_problem(path) if wanted else None
+        if reason:
+            problems.append(Problem("file", path, f"{reason}; skipped", item))
+        ok.append(not reason)
+    return pd.Series(ok, index=table.index, dtype=bool)
 
 
 def _check_images(table, keep, problems, progress) -> pd.Series:
@@ -304,15 +303,12 @@ def _check_images(table, keep, problems, progress) -> pd.Series:
 
 def _check_sides(table, keep, problems) -> pd.Series:
     """Items that end up without a consumer or without a shop photo cannot be matched: leave them out."""
-    ok = pd.Series(True, index=table.index)
     kept = table[keep]
-    for item, group in table.groupby("item_id", sort=False):
-        if item == "":
-            continue
-        sides = set(kept.loc[kept["item_id"] == item, "domain"])
-        missing = [d for d in DOMAINS if d not in sides]
-        if missing:
-            problems.append(Problem("item", item, f"item has no usable {' or '.join(missing)} photo, so it cannot be "
-                                    "matched; left out", item))
-            ok[group.index] = False
-    return ok
+    has = {d: table["item_id"].isin(kept.loc[kept["domain"] == d, "item_id"]) for d in DOMAINS}
+    lacking = ~(has["consumer"] & has["shop"]) & (table["item_id"] != "")
+    firsts = table.loc[lacking, "item_id"].drop_duplicates()
+    for i, item in firsts.items():
+        missing = [d for d in DOMAINS if not has[d][i]]
+        problems.append(Problem("item", item, f"item has no usable {' or '.join(missing)} photo, so it cannot be "
+                                "matched; left out", item))
+    return ~lacking

@@ -5,7 +5,10 @@ truncated or fake files, decompression bombs) into a plain RGB picture, or raise
 message that names the file and says what is wrong in plain words.
 """
 
+import errno
 import hashlib
+import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -61,12 +64,38 @@ def load_image(path, max_side=None, max_pixels=MAX_PIXELS) -> Image.Image:
 
 
 def _check_file(path: Path):
-    if not path.exists():
-        raise ImageLoadError(path, "file not found")
-    if path.is_dir():
-        raise ImageLoadError(path, "this is a folder, not an image file")
+    reason = file_problem(path)
+    if reason:
+        raise ImageLoadError(path, reason)
     if path.stat().st_size == 0:
         raise ImageLoadError(path, "the file is empty (0 bytes)")
+
+
+def file_problem(path):
+    """Why `path` is no regular file the kit can open, in plain words, or None when it is one.
+
+    Only `os.stat` is used: opening a named pipe waits for a writer forever and a device such as /dev/zero
+    never ends, so such files are refused by their type before anything opens them."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops back on itself, so there is no file behind it"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "the file name is too long for the file system"
+        if exc.errno == errno.ENOTDIR:
+            return "file not found (a part of its path is a file, not a folder)"
+        return f"the file cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return "this is a folder, not an image file"
+    if not stat.S_ISREG(mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+                "a socket" if stat.S_ISSOCK(mode) else "a special file")
+        return f"this is {kind}, not a regular file, so it is not opened"
+    return None
 
 
 def _check_size(path, size, max_pixels):
@@ -106,7 +135,11 @@ def _high_depth_to_l(im: Image.Image) -> Image.Image:
 
 
 def file_digest(path, chunk=1 << 20) -> str:
-    """SHA-1 of a file's bytes: finds the same image filed twice and keys the caches."""
+    """SHA-1 of a file's bytes: finds the same image filed twice and keys the caches. Raises OSError for
+    anything but a regular file (see `file_problem`), which reading could block on or never finish."""
+    reason = file_problem(path)
+    if reason:
+        raise OSError(f"{path}: {reason}")
     digest = hashlib.sha1()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(chunk), b""):
