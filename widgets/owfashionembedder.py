@@ -5,6 +5,7 @@ fashion-tuned embedding. Images that cannot be read go to "Skipped Images" with 
 """
 
 import numpy as np
+from AnyQt.QtCore import QSize
 from AnyQt.QtWidgets import QLabel
 from Orange.data import ContinuousVariable, Domain, StringVariable, Table
 from Orange.data.util import get_unique_names
@@ -87,6 +88,7 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
 
     settings_version = 2
     model = Setting(MODEL_NAMES[0])  # stored by name: a new model in the list never changes a saved choice
+    auto_apply = Setting(True)
 
     want_main_area = False
 
@@ -101,11 +103,15 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         self.model_index = MODEL_NAMES.index(self.model)
         gui.comboBox(box, self, "model_index", items=[MODEL_LABELS.get(n, n) for n in MODEL_NAMES],
                      callback=self._on_model_chosen)
-        gui.widgetLabel(box, "Runs on this computer: no image is sent anywhere.")
-        self.status = QLabel("No images.")
+        gui.widgetLabel(box, "Runs on this computer: no image is sent anywhere.").setWordWrap(True)
+        self.status = QLabel("No images.", wordWrap=True)
+        self.status.setMinimumHeight(3 * self.status.fontMetrics().lineSpacing())
         gui.vBox(self.controlArea, "Status").layout().addWidget(self.status)
-        self.add_cancel_button(self.controlArea)
-        gui.rubber(self.controlArea)
+        gui.auto_apply(self.buttonsArea, self, "auto_apply")
+        self.add_cancel_button(self.buttonsArea)
+
+    def sizeHint(self):
+        return QSize(420, 10)  # as wide as the model names, as high as the controls
 
     @property
     def model_name(self):
@@ -113,7 +119,7 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
 
     def _on_model_chosen(self):
         self.model, self.unknown_model = MODEL_NAMES[self.model_index], None
-        self.commit()
+        self.commit.deferred()
 
     @classmethod
     def migrate_settings(cls, settings, version):
@@ -125,8 +131,9 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
     @Inputs.images
     def set_data(self, data):
         self.data = data
-        self.commit()
+        self.commit.now()
 
+    @gui.deferred
     def commit(self):
         """Embed the current images with the current model in the background."""
         self.cancel()

@@ -95,9 +95,21 @@ class TestOWFashionEmbedder(WidgetTest):
         embedded, _ = self.embed(set_to_table(small_set(self.tmp, broken=False)[:3]))
         self.assertIsNotNone(embedded)
         self.widget.model = "efficientnet-lite0"
-        self.widget.commit()
+        self.widget.commit.now()
         self.widget.cancel_button.click()
         self.wait_until_finished(timeout=60_000)
         self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
         self.send_signal(self.widget.Inputs.images, None)
         self.assertIsNone(self.get_output(self.widget.Outputs.embeddings))
+
+    def test_with_auto_apply_off_a_model_change_waits_for_apply(self):
+        self.widget.model = "squeezenet"
+        embedded, _ = self.embed(set_to_table(small_set(self.tmp, broken=False)[:3]))
+        self.widget.auto_apply = False
+        self.widget.controls.model_index.setCurrentIndex(MODEL_NAMES.index("efficientnet-lite0"))
+        self.widget.controls.model_index.activated.emit(MODEL_NAMES.index("efficientnet-lite0"))
+        self.assertIsNone(self.widget.task)
+        self.assertIs(self.get_output(self.widget.Outputs.embeddings), embedded)
+        self.widget.commit.now()  # what the Apply button does
+        self.wait_until_finished(timeout=120_000)
+        self.assertEqual(self.get_output(self.widget.Outputs.embeddings).X.shape, (3, 1280))
