@@ -22,6 +22,8 @@ from fashion_ai_widgets.tables import image_column, image_paths, table_to_frame
 
 #: Probe-table columns read as the product's technical sheet (when present).
 SHEET_COLUMNS = ("category", "colour", "color", "pattern")
+#: A probe column passed through to the output (not used for POP), so Line Plot can group by it.
+TREND = "trend"
 
 
 def corpus_from_table(table: Table) -> pd.DataFrame:
@@ -38,13 +40,13 @@ def corpus_from_table(table: Table) -> pd.DataFrame:
 
 
 def probes_from_table(table: Table) -> pd.DataFrame:
-    """path + technical-sheet columns of a probe image table."""
+    """path + technical-sheet columns (+ trend) of a probe image table."""
     column = image_column(table)
     if column is None:
         raise ValueError("the probe table has no image column")
     frame = table_to_frame(table)
     out = pd.DataFrame({"path": [p or "" for p in image_paths(table, column)]})
-    for name in SHEET_COLUMNS:
+    for name in (*SHEET_COLUMNS, TREND):
         if name in frame.columns:
             out[name] = frame[name].astype(object).fillna("").astype(str)
     return out
@@ -62,24 +64,30 @@ def run_pop(corpus, probes, release, intervals, window_weeks, pack, state: TaskS
                                     cancel=state.is_interruption_requested)
     scored = probe_signals(embedded, probes, intervals, pd.Timedelta(weeks=window_weeks),
                            release=pd.Timestamp(release) if release else None,
-                           sheet_columns=[c for c in probes.columns if c != "path"],
+                           sheet_columns=[c for c in probes.columns if c in SHEET_COLUMNS],
                            progress=lambda done, total: progress(80, 20, done, total))
     problems = list(embedded.skipped) + [str(problem) for problem in scored.problems]
     return SimpleNamespace(scored=scored, problems=problems)
 
 
+def discrete_column(name, labels):
+    """A DiscreteVariable of the non-empty labels and each row's code (NaN where empty)."""
+    var = DiscreteVariable(name, values=sorted({c for c in labels if c}))
+    return var, [var.values.index(c) if c else np.nan for c in labels]
+
+
 def signals_table(probes: pd.DataFrame, scored, intervals) -> Table:
     """One row per probe with a POP value per interval ('pop 1' oldest ... 'pop K' last before release), and
-    its category as a discrete column so Line Plot can group the lines."""
+    its category (and the probes' trend, when given) as discrete columns so Line Plot can group the lines."""
     attrs = [ContinuousVariable(f"pop {k + 1}") for k in range(intervals)]
-    categories = [(r.tags.get("category") or [""])[0] if r else "" for r in scored.results]
-    category = DiscreteVariable("category", values=sorted({c for c in categories if c}))
+    category = discrete_column("category", [(r.tags.get("category") or [""])[0] if r else ""
+                                            for r in scored.results])
+    groups = [category] + ([discrete_column(TREND, list(probes[TREND]))] if TREND in probes else [])
     image = StringVariable("image")
     image.attributes["type"] = "image"
     tags = [" ".join(f"#{t}" for values in r.tags.values() for t in values) if r else "" for r in scored.results]
-    codes = [category.values.index(c) if c else np.nan for c in categories]
-    metas = np.array([codes, list(probes["path"]), tags], dtype=object).T
-    return Table.from_numpy(Domain(attrs, metas=[category, image, StringVariable("tags")]),
+    metas = np.array([codes for _, codes in groups] + [list(probes["path"]), tags], dtype=object).T
+    return Table.from_numpy(Domain(attrs, metas=[var for var, _ in groups] + [image, StringVariable("tags")]),
                             scored.values(intervals), metas=metas)
 
 
@@ -123,6 +131,7 @@ class OWPopSignal(BackgroundTaskMixin, OWWidget):
     intervals = Setting(8)
     window_weeks = Setting(52)
     release = Setting("")
+    auto_apply = Setting(True)
 
     want_main_area = False
 
@@ -131,18 +140,21 @@ class OWPopSignal(BackgroundTaskMixin, OWWidget):
         BackgroundTaskMixin.__init__(self)
         self.probes_table = self.corpus_table = None
         box = gui.vBox(self.controlArea, "Intervals")
-        gui.spin(box, self, "intervals", 1, 52, label="Intervals (K):", callback=self.commit)
-        gui.spin(box, self, "window_weeks", 1, 520, label="Weeks before release:", callback=self.commit)
+        # Each change restarts the whole job: with auto-apply off, it waits for Apply.
+        gui.spin(box, self, "intervals", 1, 52, label="Intervals (K):", callback=self.commit.deferred)
+        gui.spin(box, self, "window_weeks", 1, 520, label="Weeks before release:",
+                 callback=self.commit.deferred)
         gui.lineEdit(box, self, "release", label="Release date (empty: after the last post):",
-                     callback=self.commit)
+                     callback=self.commit.deferred)
         self.summary = QLabel("")
         gui.vBox(self.controlArea, "Data").layout().addWidget(self.summary)
         self.report_view = QPlainTextEdit(readOnly=True)
         self.report_view.setMinimumSize(560, 220)
         gui.vBox(self.controlArea, "Stages (found / kept / pruned per interval)").layout().addWidget(
             self.report_view)
-        self.add_cancel_button(self.controlArea)
-        self.commit()
+        gui.auto_apply(self.buttonsArea, self, "auto_apply")
+        self.add_cancel_button(self.buttonsArea)
+        self.commit.now()
 
     @Inputs.probes
     def set_probes(self, table):
@@ -153,19 +165,20 @@ class OWPopSignal(BackgroundTaskMixin, OWWidget):
         self.corpus_table = table
 
     def handleNewSignals(self):
-        self.commit()
+        self.commit.now()
 
     def _inputs(self):
         """(corpus, probes, pack, description); the sample social feed stands in for a missing input."""
         sample_corpus, sample_probes = social_feed.load_feed()
         corpus = corpus_from_table(self.corpus_table) if self.corpus_table is not None else sample_corpus
         probes = probes_from_table(self.probes_table) if self.probes_table is not None else \
-            sample_probes[["path"]]
+            sample_probes[["path", TREND]]
         pack = pack_path(social_feed.feed_dir(), DEFAULT_MODEL) if self.corpus_table is None else None
         where = ("sample social feed" if self.corpus_table is None else "corpus input",
                  "sample probes" if self.probes_table is None else "probes input")
         return corpus, probes, pack, where
 
+    @gui.deferred
     def commit(self):
         self.cancel()
         self.clear_messages()

@@ -22,7 +22,7 @@ class TestOWPopSignal(WidgetTest):
         self.widget = self.create_widget(OWPopSignal, stored_settings={"intervals": 4})
 
     def probe_table(self, paths=None):
-        frame = self.probes[["path", "colour"]].rename(columns={"path": "image"})
+        frame = self.probes[["path", "colour", "trend"]].rename(columns={"path": "image"})
         if paths is not None:
             frame = frame.assign(image=paths)
         return frame_to_table(frame, image_column="image")
@@ -42,6 +42,9 @@ class TestOWPopSignal(WidgetTest):
         named = [category.values[int(code)] for code in out.get_column(category)]
         self.assertEqual(named, [t.split()[0][1:] for t in tags])
         self.assertTrue(set(named) <= set(social_feed.CATEGORIES))  # named by the classifier
+        trend = out.domain["trend"]  # passed through from the probes, to group the lines by
+        self.assertTrue(trend.is_discrete)
+        self.assertEqual([trend.values[int(code)] for code in out.get_column(trend)], list(self.probes["trend"]))
         report = self.widget.report_view.toPlainText()
         self.assertIn("positives", report)
         self.assertIn("found", report)
@@ -69,3 +72,22 @@ class TestOWPopSignal(WidgetTest):
         self.assertTrue(self.widget.Error.bad_input.is_shown())
         self.assertIn("timestamp, tags, engagement", str(self.widget.Error.bad_input.formatted))
         self.assertIsNone(self.get_output(self.widget.Outputs.signals))
+
+    def test_sample_probes_carry_their_trend(self):
+        self.wait_until_finished(timeout=WAIT)
+        out = self.get_output(self.widget.Outputs.signals)
+        _, probes = social_feed.load_feed()
+        trend = out.domain["trend"]
+        self.assertEqual([trend.values[int(code)] for code in out.get_column(trend)], list(probes["trend"]))
+
+    def test_with_auto_apply_off_settings_wait_for_apply(self):
+        self.wait_until_finished(timeout=WAIT)
+        self.widget.auto_apply = False
+        before = self.get_output(self.widget.Outputs.signals)
+        self.widget.controls.intervals.setValue(5)
+        self.widget.controls.window_weeks.setValue(26)
+        self.assertIsNone(self.widget.task)  # no job restarted per click
+        self.assertIs(self.get_output(self.widget.Outputs.signals), before)
+        self.widget.commit.now()  # what the Apply button does
+        self.wait_until_finished(timeout=WAIT)
+        self.assertEqual(len(self.get_output(self.widget.Outputs.signals).domain.attributes), 5)
