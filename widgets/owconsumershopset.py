@@ -40,6 +40,7 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
     description = "Read and check a consumer-to-shop set: the same items in consumer and shop photos."
     icon = "icons/consumershopset.svg"
     priority = 10
+    short_name = "Consumer-\nShop Set"  # the canvas toolbox would cut the full name to "Consumer… Set"
     keywords = "consumer, shop, street, fashion, images, set, import"
 
     class Outputs:
@@ -58,6 +59,7 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
     folder = Setting("")
     manifest = Setting("")
     check_images = Setting(True)
+    auto_apply = Setting(True)
 
     want_main_area = False
 
@@ -65,7 +67,7 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
         OWWidget.__init__(self)
         BackgroundTaskMixin.__init__(self)
         self._build_controls()
-        self.load()
+        self.commit.now()
 
     def _build_controls(self):
         box = gui.vBox(self.controlArea, "Source")
@@ -89,16 +91,16 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
         self.source_group.idClicked.connect(self._on_source_clicked)
         self._show_paths()
         gui.checkBox(self.controlArea, self, "check_images", "Open every photo to check it",
-                     callback=self.load)
+                     callback=self.commit.deferred)
         self.summary = QLabel("")
         self.summary.setMinimumHeight(6 * self.summary.fontMetrics().lineSpacing() + 4)
         gui.vBox(self.controlArea, "Set").layout().addWidget(self.summary)
         self.report_view = QPlainTextEdit(readOnly=True)
         self.report_view.setMinimumSize(460, 160)
         gui.vBox(self.controlArea, "Report").layout().addWidget(self.report_view)
-        buttons = gui.hBox(self.controlArea)
-        gui.button(buttons, self, "Reload", callback=self.load)
-        self.add_cancel_button(buttons)
+        # Apply also reads the set again (after photos were added to the folder).
+        gui.auto_apply(self.buttonsArea, self, "auto_apply")
+        self.add_cancel_button(self.buttonsArea)
 
     def _show_paths(self):
         for key, value in ((FOLDER, self.folder), (MANIFEST, self.manifest)):
@@ -109,7 +111,7 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
 
     def _on_source_clicked(self, key):
         self.source = key
-        self.load()
+        self.commit.deferred()
 
     def browse_folder(self):
         folder = QFileDialog.getExistingDirectory(self, "Consumer-to-shop set folder", self.folder)
@@ -141,7 +143,7 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
     def _select_and_load(self):
         self.source_group.button(self.source).setChecked(True)
         self._show_paths()
-        self.load()
+        self.commit.deferred()
 
     def locate(self):
         """A function giving the chosen set's path (None when no folder or manifest is chosen yet)."""
@@ -150,7 +152,8 @@ class OWConsumerShopSet(BackgroundTaskMixin, OWWidget):
         path = {SAMPLE: str(sample_set_path()), FOLDER: self.folder, MANIFEST: self.manifest}[self.source]
         return (lambda: path) if path else None
 
-    def load(self):
+    @gui.deferred
+    def commit(self):
         """Read and check the chosen set in the background; outputs update when it is done."""
         self.cancel()
         self.clear_messages()

@@ -11,7 +11,7 @@ from orangewidget.tests.base import WidgetTest
 from fashion_ai.consumer_shop import sample_set_path
 from fashion_ai.datasets.clothing import CLASSES
 from fashion_ai.datasets.photo_views import sample_check_set
-from fashion_ai_widgets.owconsumershopset import OWConsumerShopSet
+from fashion_ai_widgets.owconsumershopset import REAL_PHOTOS, OWConsumerShopSet
 
 SAMPLE = sample_set_path().parent
 
@@ -62,6 +62,17 @@ class TestOWConsumerShopSet(WidgetTest):
         self.wait_until_finished(timeout=60_000)
         self.assertIn("Cancelled", self.widget.summary.text())
         self.assertIs(self.get_output(self.widget.Outputs.data), before)
+
+    def test_with_auto_apply_off_a_new_source_waits_for_apply(self):
+        before = self.get_output(self.widget.Outputs.data)
+        self.widget.auto_apply = False
+        self.widget.source_group.button(REAL_PHOTOS).click()
+        self.widget.controls.check_images.click()
+        self.assertIsNone(self.widget.task)
+        self.assertIs(self.get_output(self.widget.Outputs.data), before)
+        self.widget.commit.now()  # what the Apply button does
+        self.wait_until_finished(timeout=120_000)
+        self.assertEqual(len(self.get_output(self.widget.Outputs.data)), len(pd.read_csv(sample_check_set())))
 
     def test_manifest(self):
         data = self.load(self.widget.set_manifest, SAMPLE / "manifest.csv")
