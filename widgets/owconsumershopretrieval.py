@@ -35,11 +35,24 @@ def pixmap(path):
     return QPixmap.fromImage(QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy())
 
 
+def matches_frame(result, set_table, k) -> pd.DataFrame:
+    """Each query's top k matches, shaped for Image Viewer: its title column `match` names the match's own
+    item and says whether it is the query's item; `item_id` is the match's item, `correct` right/wrong."""
+    found = result.matches(set_table, k)
+    correct = np.where(found["correct"], "right", "wrong")
+    return pd.DataFrame({
+        "match": [f"#{r} {item}: {c}" for r, item, c in zip(found["rank"], found["match_item"], correct)],
+        "item_id": found["match_item"], "query item": found["query_item"], "correct": correct,
+        "rank": found["rank"], "similarity": found["similarity"], "query": found["query"],
+        "query_path": found["query_path"], "match_path": found["match_path"]})
+
+
 class OWConsumerShopRetrieval(OWWidget):
     name = "Consumer-to-Shop Retrieval"
     description = "Consumer photos query the shop photos: top-k matches and accuracy."
     icon = "icons/consumershopretrieval.svg"
     priority = 30
+    short_name = "Shop\nRetrieval"  # the full name cannot fit the canvas toolbox's two short lines
     keywords = "retrieval, consumer, shop, street2shop, top-k, search"
 
     class Inputs:
@@ -55,18 +68,20 @@ class OWConsumerShopRetrieval(OWWidget):
 
     k = Setting(5)
     query = Setting(0)
+    auto_apply = Setting(True)
 
     def __init__(self):
         super().__init__()
         self.set_table = None
         self.result = None
         box = gui.vBox(self.controlArea, "Matches")
-        gui.spin(box, self, "k", 1, 20, label="Matches per query:", callback=self.commit)
+        gui.spin(box, self, "k", 1, 20, label="Matches per query:", callback=self.commit.deferred)
         self.accuracy_label = QLabel("No data.")
         gui.vBox(self.controlArea, "Top-k accuracy").layout().addWidget(self.accuracy_label)
         preview = gui.vBox(self.controlArea, "Preview")
         self.query_spin = gui.spin(preview, self, "query", 0, 0, label="Query:", callback=self.show_preview)
         gui.rubber(self.controlArea)
+        gui.auto_apply(self.buttonsArea, self, "auto_apply")
         self.gallery = QWidget()
         self.grid = QGridLayout(self.gallery)
         self.mainArea.layout().addWidget(self.gallery)
@@ -78,7 +93,7 @@ class OWConsumerShopRetrieval(OWWidget):
         self.set_table, self.result = None, None
         if data is not None:
             self._run(data)
-        self.commit()
+        self.commit.now()
 
     def _run(self, data):
         if not data.domain.attributes:
@@ -94,6 +109,7 @@ class OWConsumerShopRetrieval(OWWidget):
         self.query_spin.setMaximum(len(self.result.queries) - 1)
         self.query = min(self.query, len(self.result.queries) - 1)
 
+    @gui.deferred
     def commit(self):
         if self.result is None:
             self.accuracy_label.setText("No data.")
@@ -105,8 +121,9 @@ class OWConsumerShopRetrieval(OWWidget):
         self.accuracy_label.setText(
             f"{len(self.result.queries)} consumer queries, {len(self.result.gallery)} shop photos\n"
             + "\n".join(f"top-{k}: {100 * acc[k]:.1f}%" for k in KS))
-        matches = self.result.matches(self.set_table, self.k)
-        self.Outputs.matches.send(frame_to_table(matches, image_column="match_path", name="Matches"))
+        matches = matches_frame(self.result, self.set_table, self.k)
+        self.Outputs.matches.send(frame_to_table(matches, image_column="match_path", discrete=["correct"],
+                                                 name="Matches"))
         accuracy = pd.DataFrame({"k": list(KS), "accuracy": [acc[k] for k in KS]})
         self.Outputs.accuracy.send(frame_to_table(accuracy, name="Top-k accuracy"))
         self.show_preview()

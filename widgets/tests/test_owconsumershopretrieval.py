@@ -58,3 +58,26 @@ class TestOWConsumerShopRetrieval(WidgetTest):
         self.assertIsNone(self.get_output(self.widget.Outputs.matches))
         self.send_signal(self.widget.Inputs.embeddings, None)
         self.assertFalse(self.widget.Error.not_a_set.is_shown())
+
+    def test_matches_name_their_item_and_say_right_or_wrong(self):
+        self.send_signal(self.widget.Inputs.embeddings, self.table)
+        matches = self.get_output(self.widget.Outputs.matches)
+        correct = matches.domain["correct"]
+        self.assertTrue(correct.is_discrete)
+        self.assertEqual(set(correct.values), {"right", "wrong"})
+        items = matches.get_column("item_id")
+        queries = matches.get_column("query item")
+        right = [correct.values[int(c)] == "right" for c in matches.get_column(correct)]
+        self.assertEqual(right, list(items == queries))
+        for label, item, ok in zip(matches.get_column("match"), items, right):
+            self.assertIn(item, label)
+            self.assertTrue(label.endswith("right" if ok else "wrong"))
+
+    def test_with_auto_apply_off_k_waits_for_apply(self):
+        self.send_signal(self.widget.Inputs.embeddings, self.table)
+        before = self.get_output(self.widget.Outputs.matches)
+        self.widget.auto_apply = False
+        self.widget.controls.k.setValue(2)
+        self.assertIs(self.get_output(self.widget.Outputs.matches), before)
+        self.widget.commit.now()  # what the Apply button does
+        self.assertEqual(len(self.get_output(self.widget.Outputs.matches)), 2 * len(self.widget.result.queries))
