@@ -71,14 +71,18 @@ def settle(scheme, timeout=TIMEOUT):
 
 def clustered_garment_photos(scheme):
     """02: every photo of the bundled clothing sample reaches the Image Viewer with its class and one of the
-    ten clusters, and only CNN features went into the distances (the class and the other columns did not)."""
+    ten clusters, ordered and titled by cluster, and only CNN features went into the distances (the class and
+    the other columns did not)."""
     viewer = next(scheme.widget_for_node(n) for n in scheme.nodes if n.title == "Image Viewer")
     data = viewer.data
     assert data is not None, "the Image Viewer got no photos"
     assert len(data) == len(clothing.read_table(clothing.bundled_sample()))
     assert data.domain.class_var is not None and data.domain.class_var.name == "label"
     assert set(data.domain.class_var.values) == set(clothing.CLASSES) and not np.isnan(data.Y).any()
-    assert len(np.unique(data.get_column("Cluster"))) == 10
+    clusters = data.get_column("Cluster")
+    assert len(np.unique(clusters)) == 10
+    assert (np.diff(clusters) >= 0).all(), "the Image Viewer's photos are not ordered by cluster"
+    assert viewer.title_attr is not None and viewer.title_attr.name == "Cluster"
     assert all(v.name.startswith("efficientnet-lite0 ") for v in data.domain.attributes)
 
 
@@ -88,6 +92,22 @@ def real_photos_find_their_shop_photos(scheme):
     retrieval = next(scheme.widget_for_node(n) for n in scheme.nodes if n.title == "Consumer-to-Shop Retrieval")
     assert retrieval.result is not None, "retrieval got no embeddings"
     assert retrieval.result.accuracy()[1] >= 5 / len(retrieval.result.gallery)
+    matches_are_labelled_right_or_wrong(scheme)
+
+
+def matches_are_labelled_right_or_wrong(scheme):
+    """03: the Image Viewer titles each match by its own item and says whether it is right for its query."""
+    viewer = next(scheme.widget_for_node(n) for n in scheme.nodes if n.title == "Image Viewer")
+    data = viewer.data
+    assert data is not None, "the Image Viewer got no matches"
+    correct = data.domain["correct"]
+    assert correct.is_discrete and set(correct.values) == {"right", "wrong"}
+    right = np.array([correct.values[int(c)] == "right" for c in data.get_column(correct)])
+    assert (right == (data.get_column("item_id") == data.get_column("query item"))).all()
+    assert right.any() and not right.all()
+    assert viewer.title_attr is not None and viewer.title_attr.name == "match"
+    for title, item, ok in zip(data.get_column("match"), data.get_column("item_id"), right):
+        assert item in title and title.endswith("right" if ok else "wrong")
 
 
 def detected_real_garments_find_their_shop_photos(scheme):
