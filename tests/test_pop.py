@@ -192,6 +192,16 @@ def test_pop_tracks_sales_above_a_shuffled_control(feed, signals, control_signal
     assert real >= 0.4 and real - shuffled >= 0.4
 
 
+def test_pop_check_reports_the_same_correlations(feed, signals, control_signals, capsys):
+    _, probes = feed
+    sales = probes[social_feed.sales_columns(probes)].sum(1)
+    assert main(["pop-check", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["probes"] == len(probes)
+    assert result["spearman"] == pytest.approx(evaluate.sales_correlation(signals, sales), abs=1e-4)
+    assert result["shuffled_spearman"] == pytest.approx(evaluate.sales_correlation(control_signals, sales), abs=1e-4)
+
+
 def test_stages_are_inspectable(signals):
     table = signals[0].stage_table()
     assert len(table) == INTERVALS
