@@ -4,8 +4,8 @@ garment as an image table (for Image Viewer, or an embedder to retrieve matching
 import io
 from types import SimpleNamespace
 
-from AnyQt.QtCore import QSize, Qt
-from AnyQt.QtGui import QPixmap
+from AnyQt.QtCore import QRectF, QSize, Qt
+from AnyQt.QtGui import QColor, QPainter, QPen, QPixmap
 from AnyQt.QtWidgets import QLabel, QSizePolicy
 from Orange.data import Table
 from Orange.widgets import gui
@@ -13,7 +13,7 @@ from Orange.widgets.settings import Setting
 from Orange.widgets.utils.concurrent import TaskState
 from Orange.widgets.widget import Input, Msg, Output, OWWidget
 
-from fashion_ai.detection.annotate import detections_frame, draw_detections
+from fashion_ai.detection.annotate import PALETTE, detections_frame
 from fashion_ai.detection.cache import detect_files
 from fashion_ai.images import ImageLoadError, load_image
 from fashion_ai_widgets.background import BackgroundTaskMixin, Cancelled
@@ -39,8 +39,8 @@ def run_detection(paths, state: TaskState):
 
 
 class Preview(QLabel):
-    """The chosen picture with its boxes, redrawn at the label's size so the box labels keep a readable size
-    however large the photo is."""
+    """The chosen picture scaled to the label, its boxes and "class score" labels drawn by Qt at the widget's
+    font size, so they stay readable however large the photo is."""
 
     def __init__(self):
         super().__init__(alignment=Qt.AlignmentFlag.AlignCenter)
@@ -52,7 +52,14 @@ class Preview(QLabel):
         return QSize(PREVIEW_SIDE, PREVIEW_SIDE)
 
     def show_picture(self, picture, detections):
-        self.picture, self.detections = picture, detections
+        """Show a PIL picture (None: nothing) with the detections in its pixel coordinates."""
+        self.picture = None
+        if picture is not None:
+            buffer = io.BytesIO()
+            picture.save(buffer, format="PNG")
+            self.picture = QPixmap()
+            self.picture.loadFromData(buffer.getvalue())
+        self.detections = detections
         self.redraw()
 
     def resizeEvent(self, event):
@@ -63,13 +70,23 @@ class Preview(QLabel):
         if self.picture is None:
             self.clear()
             return
-        scale = min(self.width() / self.picture.width, self.height() / self.picture.height)
-        size = (max(1, round(self.picture.width * scale)), max(1, round(self.picture.height * scale)))
-        boxes = [{**d, "box": [v * scale for v in d["box"]]} for d in self.detections]
-        buffer = io.BytesIO()
-        draw_detections(self.picture.resize(size), boxes).save(buffer, format="PNG")
-        pixmap = QPixmap()
-        pixmap.loadFromData(buffer.getvalue())
+        scale = min(self.width() / self.picture.width(), self.height() / self.picture.height())
+        pixmap = self.picture.scaled(self.picture.size() * scale, Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+        painter = QPainter(pixmap)
+        metrics = painter.fontMetrics()
+        for d in self.detections:
+            colour = QColor(PALETTE[(d["category_id"] - 1) % len(PALETTE)])
+            x0, y0, x1, y1 = (v * scale for v in d["box"])
+            painter.setPen(QPen(colour, 2))
+            painter.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+            label = f"{d['class']} {d['score']:.2f}"
+            tag = QRectF(metrics.boundingRect(label).adjusted(-3, 0, 3, 0))
+            tag.moveTo(x0, max(0.0, y0 - tag.height()))
+            painter.fillRect(tag, colour)
+            painter.setPen(Qt.GlobalColor.black if colour.lightness() > 150 else Qt.GlobalColor.white)
+            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
+        painter.end()
         self.setPixmap(pixmap)
 
 

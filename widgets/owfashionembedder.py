@@ -107,6 +107,7 @@ class OWFashionEmbedder(BackgroundTaskMixin, OWWidget):
         self.status = QLabel("No images.", wordWrap=True)
         self.status.setMinimumHeight(3 * self.status.fontMetrics().lineSpacing())
         gui.vBox(self.controlArea, "Status").layout().addWidget(self.status)
+        gui.rubber(self.controlArea)
         gui.auto_apply(self.buttonsArea, self, "auto_apply")
         self.add_cancel_button(self.buttonsArea)
 
