@@ -122,10 +122,19 @@ def detected_real_garments_find_their_shop_photos(scheme):
     assert result.accuracy()[1] >= 5 * chance
 
 
+def pop_lines_grouped_by_trend(scheme):
+    """05: Line Plot draws one line per sample probe, grouped by the probes' trend."""
+    plot = next(scheme.widget_for_node(n) for n in scheme.nodes if n.title == "Line Plot")
+    assert plot.data is not None and len(plot.data) > 0, "Line Plot got no POP signals"
+    assert plot.group_var is not None and plot.group_var.name == "trend"
+    assert set(plot.group_var.values) == {"falling", "flat", "rising"}
+
+
 #: Per workflow, what its outputs must show once it has settled.
 OUTPUT_CHECKS = {"02_features_clustering.ows": clustered_garment_photos,
                  "03_retrieval.ows": real_photos_find_their_shop_photos,
-                 "04_detect_and_retrieve.ows": detected_real_garments_find_their_shop_photos}
+                 "04_detect_and_retrieve.ows": detected_real_garments_find_their_shop_photos,
+                 "05_pop_signal.ows": pop_lines_grouped_by_trend}
 
 
 def test_there_are_workflows():
