@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 REQUIRED_COLUMNS = ("path", "timestamp", "tags", "engagement")
+#: A time of day without a date ("14:05", "2:05:30 pm"): pandas would date it today, so it is refused.
+TIME_ONLY = r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([aApP][mM])?\s*"
 
 
 class CorpusError(Exception):
@@ -64,12 +66,16 @@ def prepare_corpus(raw: pd.DataFrame, root, source="corpus", check_files=True) -
     """Check and normalise a corpus table (paths resolved against `root`); bad rows are skipped, listed."""
     corpus = raw.copy()
     corpus["path"] = [_resolve(p, root) for p in corpus["path"]]
-    corpus["timestamp"] = pd.to_datetime(corpus["timestamp"], errors="coerce", format="mixed")
+    time_only = corpus["timestamp"].astype(str).str.fullmatch(TIME_ONLY)
+    corpus["timestamp"] = parse_timestamps(corpus["timestamp"])
     corpus["engagement"] = pd.to_numeric(corpus["engagement"], errors="coerce")
     corpus["tags"] = [parse_tags(t) for t in corpus["tags"]]
     reasons = pd.Series("", index=corpus.index)
     reasons[corpus["path"] == ""] = "no image path"
     reasons[corpus["timestamp"].isna()] = "timestamp is missing or not a date"
+    reasons[time_only] = "timestamp is a time of day without a date"
+    reasons[~np.isfinite(corpus["engagement"]) | (corpus["engagement"] < 0)] = (
+        "engagement must be a number of at least 0 (likes, shares...)")
     reasons[corpus["engagement"].isna()] = "engagement is missing or not a number"
     if check_files:
         absent = [(p != "") and not Path(p).is_file() for p in corpus["path"]]
@@ -79,6 +85,12 @@ def prepare_corpus(raw: pd.DataFrame, root, source="corpus", check_files=True) -
     corpus = corpus[reasons == ""].sort_values("timestamp", kind="stable").reset_index(drop=True)
     corpus.attrs["skipped"] = skipped
     return corpus
+
+
+def parse_timestamps(values) -> pd.Series:
+    """Dates and times as naive UTC: "+05:00" and "Z" stamps are converted, stamps without an offset are
+    taken as UTC, so posts exported from different time zones sort and bin together; unreadable ones NaT."""
+    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True).dt.tz_localize(None)
 
 
 def _resolve(path, root) -> str:
