@@ -83,6 +83,11 @@ def read_products(path) -> pd.DataFrame:
         frame["release_date"] = pd.to_datetime(frame["release_date"])
     except (ValueError, TypeError) as exc:
         raise VisuelleError(path, f"bad sales or release_date values ({exc})") from exc
+    blank = ~np.isfinite(frame[SALES_COLUMNS].to_numpy())
+    if blank.any():
+        row, week = np.argwhere(blank)[0]
+        raise VisuelleError(path, f"row {row + 2}, week {SALES_COLUMNS[week]}: the sales value is missing or not "
+                                  f"a number ({blank.sum()} such value(s) in the file); every week needs a number")
     if frame["external_code"].duplicated().any():
         raise VisuelleError(path, "duplicate external_code values")
     return frame
@@ -145,6 +150,8 @@ def load(folder=None, with_pop=True) -> Visuelle:
         scale = float(np.load(scale_path).reshape(-1)[0])
     except (ValueError, IndexError, OSError) as exc:
         raise VisuelleError(scale_path, f"cannot be read as a numpy scale ({exc})") from exc
+    if not (np.isfinite(scale) and scale > 0):
+        raise VisuelleError(scale_path, f"the scale is {scale}; it must be a number above 0 (sales are divided by it)")
     pop_path = folder / "pop.pt"
     data = Visuelle(
         train=read_products(folder / "train.csv"),
