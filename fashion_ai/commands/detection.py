@@ -184,6 +184,9 @@ def run_eval(args) -> int:
         return 2
     for problem in scores["skipped"]:
         print(f"skipped {problem}", file=sys.stderr)
+    if scores["images"] == 0:
+        print(f"error: {coco}: none of its pictures could be read, so there is nothing to score", file=sys.stderr)
+        return 2
     print(ap_table(scores, ground_truth).to_string(na_rep="-", float_format="{:.3f}".format))
     print(f"mAP@0.5 {scores['map50']}  mAP@[.5:.95] {scores['map']}  small mAP@0.5 {scores['small_map50']}  "
           f"on {scores['images']} pictures of {coco}")
