@@ -209,7 +209,7 @@ def _read_item(folder: Path, category, problems):
         side = folder / domain
         if not side.is_dir():
             continue
-        files = sorted(p for p in _visible(side.iterdir()) if p.is_file())
+        files = sorted(p for p in _visible(side.iterdir()) if not p.is_dir())  # pipes too: reported later
         if not files:
             problems.append(Problem("item", str(side), "empty folder (no photos in it)", folder.name))
         for f in files:

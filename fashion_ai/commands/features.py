@@ -63,6 +63,9 @@ def embed_manifest(args):
     if table.empty:
         print(f"{args.manifest}: no photos to embed", file=sys.stderr)
         return None
+    for i in table.index[table.duplicated(subset=["item_id", "domain", "path"])]:
+        print(f"{args.manifest}, row {i + 2}: {table.at[i, 'path']} is listed more than once with the same item "
+              "and domain; retrieval counts it once", file=sys.stderr)
     model = get_embedder(args.model)
     if args.compile:
         started = time.perf_counter()
