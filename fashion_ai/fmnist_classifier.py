@@ -80,11 +80,13 @@ def augment(batch: torch.Tensor, rng: np.random.Generator, shift=2) -> torch.Ten
         return torch.stack([shift_and_flip(image) for image in batch])
 
 
-def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=None, init=None) -> GarmentCNN:
+def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=None, init=None,
+          on_epoch=None) -> GarmentCNN:
     """Train a GarmentCNN with AdamW and a one-cycle learning rate; same seed, same weights.
 
     init: a trained GarmentCNN to continue from (fine-tuning, usually with a lower lr) instead of a fresh one.
-    progress(epoch, step, steps, loss) is called after every batch (for progress bars).
+    progress(epoch, step, steps, loss) is called after every batch (for progress bars); on_epoch(epoch, model)
+    after every epoch (1-based; e.g. to score a validation split).
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -95,8 +97,8 @@ def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=No
     steps = (len(x_all) + batch_size - 1) // batch_size
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, epochs=epochs, steps_per_epoch=steps)
-    model.train()
     for epoch in range(epochs):
+        model.train()
         order = torch.as_tensor(rng.permutation(len(x_all)))
         for step in range(steps):
             idx = order[step * batch_size:(step + 1) * batch_size]
@@ -107,7 +109,36 @@ def train(images, labels, epochs=8, batch_size=128, lr=3e-3, seed=0, progress=No
             schedule.step()
             if progress:
                 progress(epoch, step, steps, loss.item())
+        if on_epoch:
+            on_epoch(epoch + 1, model)
     return model.eval()
+
+
+def train_recipe(images, labels, epochs=10, lr=3e-3, seed=0, validation_size=5000, progress=None):
+    """The shipped recipe: hold out a stratified validation split of the train images, train on the rest,
+    keep the epoch with the best validation accuracy. Returns (model, record); the test split is not used."""
+    import copy
+    import time
+
+    from .datasets.fashion_mnist import validation_split
+
+    start = time.perf_counter()
+    fit, held = validation_split(labels, validation_size, seed)
+    history, best = [], {"val_accuracy": -1.0}
+
+    def on_epoch(epoch, model):
+        accuracy = evaluate(model, images[held], labels[held])["accuracy"]
+        history.append({"epoch": epoch, "val_accuracy": round(accuracy, 4)})
+        if accuracy > best["val_accuracy"]:
+            best.update(val_accuracy=accuracy, epoch=epoch, state=copy.deepcopy(model.state_dict()))
+
+    model = train(images[fit], labels[fit], epochs=epochs, lr=lr, seed=seed, progress=progress, on_epoch=on_epoch)
+    model.load_state_dict(best["state"])
+    record = {"epochs": epochs, "lr": lr, "seed": seed, "init": None, "train_images": int(len(fit)),
+              "validation": {"images": int(len(held)), "stratified": True, "seed": seed},
+              "history": history, "chosen_epoch": best["epoch"], "val_accuracy": round(best["val_accuracy"], 4),
+              "minutes": round((time.perf_counter() - start) / 60, 1)}
+    return model.eval(), record
 
 
 def save_checkpoint(model: GarmentCNN, path, info: dict):

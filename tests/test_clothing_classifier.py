@@ -1,27 +1,16 @@
 """The real-photo garment classifier: training command, shipped checkpoint, its record, and bad input."""
 
 import json
-import re
-import shlex
 
 import pytest
 
 from fashion_ai import clothing_classifier as cc
-from fashion_ai.cli import build_parser, main
+from fashion_ai.cli import main
 from fashion_ai.datasets import clothing
-from fashion_ai.paths import data_samples_dir
 
 #: Anchor on the official 372-photo test split, as the data set's README gives it: a logistic-regression probe
 #: on plain EfficientNet-Lite0 features. The shipped, fine-tuned model must at least match it.
 PROBE_ANCHOR = 0.895
-
-
-def readme_command():
-    """The `fashion-ai clothing-train ...` line that data_samples/README.md says made the shipped file."""
-    text = (data_samples_dir() / "README.md").read_text()
-    match = re.search(r"`(fashion-ai clothing-train[^`]*)`", text)
-    assert match, "data_samples/README.md must give the clothing-train command"
-    return shlex.split(match.group(1))[1:]
 
 
 def test_training_on_the_bundled_sample_writes_a_checkpoint_with_its_record(tmp_path, capsys):
@@ -52,8 +41,8 @@ def test_shipped_model_matches_the_probe_anchor_on_the_official_test_split():
     assert result["accuracy"] >= PROBE_ANCHOR
 
 
-def test_shipped_record_is_what_the_readme_command_trains():
-    args = build_parser().parse_args(readme_command())
+def test_shipped_record_is_what_the_readme_command_trains(readme_commands):
+    [args] = readme_commands("clothing-train")
     record = cc.checkpoint_info()
     assert record["settings"] == {name: getattr(args, name) for name in record["settings"]}
     assert (record["train_photos"], record["val_photos"]) == (3046, 338)  # the full set's official split

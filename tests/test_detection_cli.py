@@ -1,12 +1,10 @@
 """The detection commands: the shipped detector's AP on the bundled held-out scenes, detect's JSON, bad input."""
 
 import json
-import re
-import shlex
 from dataclasses import asdict
 from pathlib import Path
 
-from fashion_ai.cli import build_parser, main
+from fashion_ai.cli import main
 from fashion_ai.commands.detection import recipe_from_args
 from fashion_ai.datasets import clothing
 from fashion_ai.datasets.coco import MODANET_CATEGORIES
@@ -64,15 +62,7 @@ def test_detect_eval_names_a_corrupt_annotation_file(tmp_path, capsys):
     assert str(bad) in err and "not valid JSON" in err
 
 
-def readme_commands(name):
-    """The `fashion-ai <name> ...` commands data_samples/README.md gives, parsed by the kit's own parser."""
-    text = (data_samples_dir() / "README.md").read_text()
-    lines = re.findall(rf"`fashion-ai ({name} [^`]*)`", text)
-    assert lines, f"data_samples/README.md must give the {name} command"
-    return [build_parser().parse_args(shlex.split(line)) for line in lines]
-
-
-def test_shipped_detector_record_is_what_the_readme_commands_make():
+def test_shipped_detector_record_is_what_the_readme_commands_make(readme_commands):
     record = load_checkpoint()[1]["record"]
     shipped = [a for a in readme_commands("detect-train") if Path(a.out) == shipped_checkpoint().relative_to(ROOT)]
     assert len(shipped) == 1, "one detect-train command must write the shipped checkpoint"

@@ -3,18 +3,14 @@ on consumer-to-shop retrieval: on real garment photos of contributors it never s
 set and on sets drawn differently from it, without losing at top-20. The figures, and the kit's targets
 beyond the baseline, are in data_samples/README.md."""
 
-import re
-import shlex
 
 import numpy as np
 import pytest
 
 from fashion_ai import consumer_shop, metric_learning, retrieval
-from fashion_ai.cli import build_parser
 from fashion_ai.datasets import clothing, photo_views, varied_views
 from fashion_ai.embedding import embed_paths, get_embedder
 from fashion_ai.images import load_image
-from fashion_ai.paths import data_samples_dir
 
 
 def compare(table):
@@ -40,11 +36,8 @@ def test_fashion_beats_pretrained_on_real_photos_it_never_saw(tmp_path):
     assert tuned[1] >= pretrained[1] and tuned[20] >= pretrained[20], (pretrained, tuned)
 
 
-def test_shipped_head_records_the_readme_command():
-    text = (data_samples_dir() / "README.md").read_text()
-    command = re.search(r"`(fashion-ai train-fashion[^`]*)`", text)
-    assert command, "data_samples/README.md must give the train-fashion command"
-    args = build_parser().parse_args(shlex.split(command.group(1))[1:])
+def test_shipped_head_records_the_readme_command(readme_commands):
+    [args] = readme_commands("train-fashion")
     _, checkpoint = metric_learning.load_head()
     settings = checkpoint["settings"]
     for name in ("per_class", "consumer_views", "real_views", "epochs", "seed", "validation_per_class"):

@@ -79,20 +79,34 @@ def test_missing_or_damaged_checkpoint_is_named(tmp_path, capsys):
     assert "bad.pt" in capsys.readouterr().err
 
 
-def test_train_command_writes_a_checkpoint(tmp_path, capsys):
+def test_train_command_chooses_the_epoch_on_validation_and_never_scores_test(tmp_path, capsys, monkeypatch):
     out = tmp_path / "mine.pt"
-    assert main(["fmnist-train", "--source", "subset", "--limit", "100", "--epochs", "1", "--out", str(out)]) == 0
-    assert "test accuracy" in capsys.readouterr().out
+    real_load = fashion_mnist.load
+
+    def train_split_only(split="train", source="auto"):
+        assert split == "train", "fmnist-train must not read the test split"
+        return real_load(split, source)
+
+    monkeypatch.setattr(fashion_mnist, "load", train_split_only)
+    assert main(["fmnist-train", "--source", "subset", "--limit", "400", "--validation-size", "100",
+                 "--epochs", "2", "--out", str(out)]) == 0
+    assert "kept epoch" in capsys.readouterr().out
     info = fmnist_classifier.checkpoint_info(out)
-    assert info["train_images"] == 100 and info["epochs"] == 1 and info["data"] == "bundled subset"
-    tuned = tmp_path / "tuned.pt"
-    assert main(["fmnist-train", "--source", "subset", "--limit", "100", "--epochs", "2", "--lr", "1e-2",
-                 "--init", str(out), "--out", str(tuned)]) == 0
-    assert fmnist_classifier.checkpoint_info(tuned)["init"] == str(out)
-    before = dict(fmnist_classifier.load_checkpoint(out).named_parameters())
-    after = dict(fmnist_classifier.load_checkpoint(tuned).named_parameters())
-    change = max((after[k] - before[k]).abs().max().item() for k in before)
-    assert 0 < change < 0.05  # continued from the trained weights, not from a fresh network
+    assert info["train_images"] == 300 and info["validation"]["images"] == 100 and info["data"] == "bundled subset"
+    assert [h["epoch"] for h in info["history"]] == [1, 2]
+    best = max(info["history"], key=lambda h: h["val_accuracy"])
+    assert info["chosen_epoch"] == best["epoch"] and info["val_accuracy"] == best["val_accuracy"]
+    assert "test_accuracy" not in info
+    assert main(["fmnist-train", "--source", "subset", "--validation-size", "0", "--out", str(out)]) == 2
+
+
+def test_validation_split_is_stratified_disjoint_and_fixed():
+    labels = np.repeat(np.arange(10), 60)
+    fit, held = fashion_mnist.validation_split(labels, size=100, seed=0)
+    assert len(held) == 100 and np.bincount(labels[held]).tolist() == [10] * 10
+    assert not set(fit) & set(held) and len(fit) + len(held) == len(labels)
+    again, _ = fashion_mnist.validation_split(labels, size=100, seed=0)
+    assert np.array_equal(again, fit)
 
 
 def _shop_photo(index, color="red", pattern="plain", seed=0):

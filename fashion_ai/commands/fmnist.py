@@ -7,15 +7,17 @@ from .accuracy import print_accuracy
 
 def register(subparsers):
     train = subparsers.add_parser(
-        "fmnist-train", help="train the garment classifier on the Fashion-MNIST train split (deterministic)")
+        "fmnist-train", help="train the garment classifier on the Fashion-MNIST train split, choosing the epoch "
+                             "on a validation split held out of it (deterministic; the test split is not used)")
     train.add_argument("--out", default=None, help="checkpoint to write (default: data_samples/fmnist_cnn.pt)")
-    train.add_argument("--epochs", type=int, default=8)
+    train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--source", choices=["auto", "full", "subset"], default="auto",
                        help="full Fashion-MNIST, the bundled subset, or auto (full when installed)")
-    train.add_argument("--limit", type=int, default=None, help="train on the first N images only (quick trials)")
+    train.add_argument("--limit", type=int, default=None, help="use the first N train images only (quick trials)")
     train.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
-    train.add_argument("--init", default=None, help="continue training this checkpoint instead of a fresh network")
+    train.add_argument("--validation-size", type=int, default=5000,
+                       help="train images held out to choose the epoch, the same number per class (default 5000)")
     train.set_defaults(run=run_train)
 
     evaluate = subparsers.add_parser(
@@ -27,18 +29,21 @@ def register(subparsers):
 
 
 def run_train(args) -> int:
-    import time
-
     import torch
     from tqdm import tqdm
 
-    from ..fmnist_classifier import checkpoint_path, evaluate, load_checkpoint, save_checkpoint, train
     from ..datasets import fashion_mnist
+    from ..fmnist_classifier import checkpoint_path, save_checkpoint, train_recipe
 
     images, labels = fashion_mnist.load("train", source=args.source)
     images, labels = images[:args.limit], labels[:args.limit]
+    if not 0 < args.validation_size <= len(images) // 2:
+        print(f"error: --validation-size must be between 1 and half the {len(images)} train images",
+              file=sys.stderr)
+        return 2
     source = fashion_mnist.source_name(args.source)
-    print(f"training on {len(images)} train images ({source}), {args.epochs} epochs, seed {args.seed}")
+    print(f"training on {len(images) - args.validation_size} train images ({source}), validating on "
+          f"{args.validation_size}, {args.epochs} epochs, seed {args.seed}")
     bar = tqdm(total=args.epochs, unit="epoch", file=sys.stdout, mininterval=5,
                bar_format="{l_bar}{bar}| {n:.2f}/{total} epochs [{elapsed}<{remaining}{postfix}]")
 
@@ -46,20 +51,16 @@ def run_train(args) -> int:
         bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
         bar.update(1 / steps)
 
-    start = time.perf_counter()
-    init = load_checkpoint(args.init) if args.init else None
-    model = train(images, labels, epochs=args.epochs, lr=args.lr, seed=args.seed, progress=progress, init=init)
+    model, record = train_recipe(images, labels, epochs=args.epochs, lr=args.lr, seed=args.seed,
+                                 validation_size=args.validation_size, progress=progress)
     bar.close()
-    minutes = (time.perf_counter() - start) / 60
-    test_images, test_labels = fashion_mnist.load("test", source=args.source)
-    accuracy = evaluate(model, test_images, test_labels)["accuracy"]
+    record.update(data=source, torch=str(torch.__version__))
     out = args.out or checkpoint_path()
-    info = {"epochs": args.epochs, "lr": args.lr, "init": args.init, "seed": args.seed,
-            "train_images": len(images), "data": source,
-            "minutes": round(minutes, 1), "test_accuracy": round(accuracy, 4), "torch": str(torch.__version__)}
-    save_checkpoint(model, out, info)
-    print(f"test accuracy {accuracy:.4f} on {len(test_images)} test images; trained in {minutes:.1f} min")
-    print(f"wrote {out}")
+    save_checkpoint(model, out, record)
+    curve = ", ".join(f"{h['val_accuracy']:.4f}" for h in record["history"])
+    print(f"validation accuracy per epoch: {curve}; kept epoch {record['chosen_epoch']} "
+          f"({record['val_accuracy']:.4f}); trained in {record['minutes']:.1f} min")
+    print(f"wrote {out}; score it once on the test split with `fashion-ai fmnist-eval`")
     return 0
 
 

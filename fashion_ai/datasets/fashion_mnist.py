@@ -112,6 +112,18 @@ def subset_indices(labels: np.ndarray, per_class: int) -> np.ndarray:
     return np.sort(np.concatenate(picks))
 
 
+def validation_split(labels: np.ndarray, size=5000, seed=0):
+    """(fit indices, validation indices): `size` train images held out, the same number from each class,
+    picked with `seed`; settings and the stopping epoch are chosen on them, never on the test split."""
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    per_class = size // len(CLASSES)
+    held = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in range(len(CLASSES))])
+    keep = np.ones(len(labels), bool)
+    keep[held] = False
+    return np.flatnonzero(keep), np.sort(held)
+
+
 def write_subset(out_dir):
     """Build the bundled subset from the full data (deterministic; see SUBSET_PER_CLASS)."""
     out_dir = Path(out_dir)
