@@ -326,6 +326,7 @@ def test_comparison_plot_pairs_each_model_with_its_pop_twin():
     without, with_pop = ax.containers
     assert [b.get_height() for b in without] == [60.0, 62.0]
     assert [b.get_height() for b in with_pop] == [59.0, 61.0]
+    assert ax.get_ylim()[0] == 0  # bars start at 0: a cut axis would inflate small differences
 
 
 def test_feed_task_forecasts_without_trends():

@@ -32,16 +32,17 @@ def plot_pop_by_sales(task, ax=None):
 
 
 def plot_comparison(report, ax=None):
-    """WAPE12 of each model without and with POP, side by side (lower is better)."""
+    """WAPE12 of each model without and with POP, side by side (lower is better). Bars start at 0, so
+    their heights compare honestly; the value on each bar shows differences too small to see."""
     ax = ax or plt.subplots(figsize=(9, 4.5))[1]
     rows = report["models"]
     kinds = [r["name"] for r in rows if not r["pop"]]
     with_pop = {r["name"].replace(" + POP", ""): r["wape12"] for r in rows if r["pop"]}
     x = np.arange(len(kinds))
-    ax.bar(x - 0.2, [r["wape12"] for r in rows if not r["pop"]], 0.4, label="without POP")
-    ax.bar(x + 0.2, [with_pop[k] for k in kinds], 0.4, label="with POP")
-    values = [r["wape12"] for r in rows]
-    ax.set_ylim(min(values) - 5, max(values) + 3)
+    for shift, heights, label in ((-0.2, [r["wape12"] for r in rows if not r["pop"]], "without POP"),
+                                  (0.2, [with_pop[k] for k in kinds], "with POP")):
+        ax.bar_label(ax.bar(x + shift, heights, 0.4, label=label), fmt="%.1f", fontsize=10)
+    ax.set_ylim(0, max(r["wape12"] for r in rows) * 1.15)
     ax.set_xticks(x, kinds, fontsize=12)
     ax.set(ylabel="WAPE, 12 weeks (%)", title=f"{report['task']}: test error (lower is better)")
     ax.legend(fontsize=12)
