@@ -2,7 +2,6 @@
 `QT_QPA_PLATFORM=offscreen python widgets/screenshots/grab.py` from the repository root (it writes the PNGs
 beside this script). Each widget gets the bundled sample data a class would give it."""
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from AnyQt.QtWidgets import QApplication
 from PIL import Image
 
 from fashion_ai.consumer_shop import sample_set
-from fashion_ai.datasets.scenes import bundled_scenes
+from fashion_ai.datasets import clothing
 from fashion_ai.embedding import embed_paths
 from fashion_ai_widgets.owclothingdetector import OWClothingDetector
 from fashion_ai_widgets.owconsumershopretrieval import OWConsumerShopRetrieval
@@ -61,11 +60,11 @@ def small_set():
     return df[df["item_id"].isin(df["item_id"].unique()[::4])].reset_index(drop=True)
 
 
-def scene_table(n):
-    scenes = bundled_scenes("test")
-    names = [im["file_name"] for im in json.loads((scenes / "instances.json").read_text())["images"][:n]]
-    return frame_to_table(pd.DataFrame({"image": [str(scenes / "images" / name) for name in names]}),
-                          image_column="image")
+def photo_table(labels=("Dress", "Pants", "Outwear", "T-Shirt")):
+    """One real photo of each of a few classes from the bundled clothing sample's test split."""
+    photos = clothing.load_split("test", clothing.bundled_sample())
+    paths = [photos.loc[photos["label"] == label, "path"].iloc[0] for label in labels]
+    return frame_to_table(pd.DataFrame({"image": paths}), image_column="image")
 
 
 def main():
@@ -88,7 +87,7 @@ def main():
     save(widget, "consumer-to-shop-retrieval", (1000, 340))
 
     widget = OWClothingDetector()
-    widget.set_data(scene_table(4))
+    widget.set_data(photo_table())
     save(widget, "clothing-detector", (820, 560))
 
     widget = OWPopSignal()
