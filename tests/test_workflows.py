@@ -2,7 +2,6 @@
 error in any widget."""
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 from AnyQt.QtWidgets import QApplication
 
 from fashion_ai.datasets import clothing
+from fashion_ai_widgets.headless import load_workflow, settle, widget_errors, widget_registry
 
 WORKFLOWS = sorted((Path(__file__).resolve().parents[1] / "orange_workflows").glob("*.ows"))
 #: Seconds a workflow may take to settle (background tasks included).
@@ -19,54 +19,8 @@ TIMEOUT = 240
 @pytest.fixture(scope="module")
 def registry():
     """Orange's widget registry with every installed add-on, the kit's included."""
-    from Orange.canvas import config
-    from orangecanvas.registry import WidgetRegistry
-
-    app = QApplication.instance() or QApplication([])
-    reg = WidgetRegistry()
-    cfg = config.Config()
-    cfg.widget_discovery(reg).run(cfg.widgets_entry_points())
-    yield reg
-    app.processEvents()
-
-
-def load_workflow(path, registry):
-    from orangecanvas.scheme.readwrite import scheme_load
-    from orangecanvas.scheme.widgetmanager import WidgetManager
-    from orangewidget.workflow.widgetsscheme import WidgetsScheme
-
-    scheme = WidgetsScheme()
-    scheme.widget_manager.set_creation_policy(WidgetManager.Immediate)
-    scheme.set_runtime_env("basedir", str(Path(path).resolve().parent))  # as the canvas does: relative paths
-    errors = []
-    with open(path, "rb") as fh:
-        scheme_load(scheme, fh, registry=registry, error_handler=errors.append)
-    return scheme, errors
-
-
-def busy(scheme):
-    """True while signals are pending or a widget is still working in the background."""
-    manager = scheme.signal_manager
-    if manager.has_pending() or manager.blocking_nodes():
-        return True
-    widgets = [scheme.widget_for_node(node) for node in scheme.nodes]
-    return any(getattr(w, "task", None) is not None or w.isBlocking() for w in widgets)
-
-
-def settle(scheme, timeout=TIMEOUT):
-    app = QApplication.instance()
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if busy(scheme):
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 0.5:  # stayed quiet: nothing left to propagate
-            return True
-        time.sleep(0.02)
-    return False
+    yield widget_registry()
+    QApplication.instance().processEvents()
 
 
 def clustered_garment_photos(scheme):
@@ -156,12 +110,9 @@ def test_workflow_runs_headless(path, registry, monkeypatch):
     try:
         assert not errors, f"{path.name}: {errors}"
         assert len(scheme.nodes) == len(described.nodes) and len(scheme.links) == len(described.links)
-        assert settle(scheme), f"{path.name}: still busy after {TIMEOUT} s"
+        assert settle(scheme, TIMEOUT), f"{path.name}: still busy after {TIMEOUT} s"
         assert not raised, f"{path.name}: a widget raised {raised[0][1]!r}"
-        for node in scheme.nodes:
-            widget = scheme.widget_for_node(node)
-            shown = [m.formatted for m in widget.Error.active]
-            assert not shown, f"{path.name}: {node.title} shows an error: {shown}"
+        assert not widget_errors(scheme), f"{path.name}: widgets show errors: {widget_errors(scheme)}"
         if path.name in OUTPUT_CHECKS:
             OUTPUT_CHECKS[path.name](scheme)
     finally:

@@ -27,7 +27,7 @@ def register(subparsers):
         "pop-check", help="how well POP's recent level tracks a social feed's simulated sales (Spearman), "
                           "against the same feed with its dates and likes shuffled")
     check.add_argument("--feed", default=None, help="feed folder from `social-feed` (default: the sample feed)")
-    check.add_argument("--intervals", type=int, default=8, help="number of intervals K (default 8)")
+    check.add_argument("--intervals", type=positive_int, default=8, help="number of intervals K (default 8)")
     check.add_argument("--json", action="store_true", help="print the result as JSON on the last line")
     check.set_defaults(run=run_pop_check)
 
