@@ -1,6 +1,7 @@
 """Detections cached by picture content: a second run gives the same boxes and crops without the network,
 and a bad file is named without sinking the batch."""
 
+import os
 import shutil
 
 import pytest
@@ -58,8 +59,11 @@ def test_bad_files_are_named_and_the_rest_go_on(tmp_path):
     good = photos(tmp_path, 1)[0]
     broken = tmp_path / "broken.jpg"
     broken.write_text("not an image")
-    results, problems = cache.detect_files([str(broken), good, str(tmp_path / "gone.jpg")], 0.2,
-                                           crops_folder=tmp_path / "crops", use_cache=False)
-    assert results[0] is None and results[1] is not None and results[2] is None
+    pipe = tmp_path / "pipe.jpg"
+    os.mkfifo(pipe)  # reading it would wait forever: refused by its type
+    paths = [str(broken), good, str(tmp_path / "gone.jpg"), str(pipe)]
+    results, problems = cache.detect_files(paths, 0.2, crops_folder=tmp_path / "crops")
+    assert [r is not None for r in results] == [False, True, False, False]
     assert problems[0].startswith(f"{broken}: not an image file")
-    assert problems[1].startswith(f"{tmp_path / 'gone.jpg'}: ")
+    assert problems[1] == f"{tmp_path / 'gone.jpg'}: file not found"
+    assert problems[2].startswith(f"{pipe}: this is a named pipe")

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..images import ImageLoadError, file_digest, load_image
+from ..images import ImageLoadError, file_digest, file_problem, load_image
 from ..paths import atomic_write, cache_dir
 from .annotate import crop_files, save_crops
 
@@ -53,24 +53,32 @@ def detect_files(paths, score_threshold, checkpoint=None, crops_folder=None, pro
     checkpoint = Path(checkpoint or shipped_checkpoint())
     cache = DetectionCache(file_digest(checkpoint), score_threshold) if use_cache else None
     crops_folder = Path(crops_folder or cache_dir() / "detection_crops")
-    detector = None
+    detector = None  # loaded on the first cache miss
+
+    def one(path):
+        nonlocal detector
+        reason = file_problem(path)
+        if reason:  # checked by type first: reading a pipe or a device would never end
+            raise ImageLoadError(path, reason)
+        digest = file_digest(path)
+        found = cache.get(digest) if cache else None
+        crops = crop_files(found, crops_folder, digest) if found is not None else None
+        if crops is None or not all(c.exists() for c in crops):
+            picture = load_image(path)
+            if found is None:
+                detector = detector or load_checkpoint(checkpoint)
+                found = _detect_one(detector, picture, score_threshold)
+                if cache:
+                    cache.put(digest, found)
+            crops = save_crops(picture, found, crops_folder, digest)
+        return FileDetections(str(path), found, [str(c) for c in crops])
+
     results, problems = [None] * len(paths), []
     for n, path in enumerate(paths):
         if cancelled and cancelled():
             break
         try:
-            digest = file_digest(path)
-            found = cache.get(digest) if cache else None
-            crops = crop_files(found, crops_folder, digest) if found is not None else None
-            if crops is None or not all(c.exists() for c in crops):
-                picture = load_image(path)
-                if found is None:
-                    detector = detector or load_checkpoint(checkpoint)
-                    found = _detect_one(detector, picture, score_threshold)
-                    if cache:
-                        cache.put(digest, found)
-                crops = save_crops(picture, found, crops_folder, digest)
-            results[n] = FileDetections(str(path), found, [str(c) for c in crops])
+            results[n] = one(path)
         except ImageLoadError as exc:
             problems.append(str(exc))
         except OSError as exc:
