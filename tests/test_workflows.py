@@ -65,15 +65,23 @@ def matches_are_labelled_right_or_wrong(scheme):
 
 
 def detected_real_garments_find_their_shop_photos(scheme):
-    """04: the detector finds garments in the real consumer photos, and retrieval on the crops' embeddings
-    ranks the right shop photo first far more often than chance (1 / gallery size)."""
+    """04: the detector finds garments in the real consumer photos; retrieval on the crops' embeddings ranks
+    the right shop photo first far more often than chance (1 / gallery size), and scores exactly what the
+    library scores on the same crops (so no box or score column leaks into the embedding)."""
+    from fashion_ai.embedding import embed_paths
+    from fashion_ai.retrieval import retrieve
+
     widgets = {n.title: scheme.widget_for_node(n) for n in scheme.nodes}
     shown = widgets["Data Table"].input  # what the detector sent
     assert shown is not None and len(shown.table) > 0, "the detector found nothing in the real photos"
-    result = widgets["Consumer-to-Shop Retrieval"].result
-    assert result is not None, "retrieval got no embeddings"
-    chance = 1 / len(result.gallery)
-    assert result.accuracy()[1] >= 5 * chance
+    retrieval = widgets["Consumer-to-Shop Retrieval"]
+    assert retrieval.result is not None, "retrieval got no embeddings"
+    chance = 1 / len(retrieval.result.gallery)
+    assert retrieval.result.accuracy()[1] >= 5 * chance
+    crops = retrieval.set_table
+    vectors = embed_paths(list(crops["path"]), widgets["Fashion Embedder"].model_name).full(len(crops))
+    library = retrieve(crops, vectors).accuracy()
+    assert library == pytest.approx(retrieval.result.accuracy(), abs=1e-9)
 
 
 def pop_lines_grouped_by_trend(scheme):
