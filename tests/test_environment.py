@@ -28,10 +28,12 @@ def test_environment_yml_asks_for_python_311():
     assert re.search(r"^\s+-\s+python=3\.11\s*$", (ROOT / "environment.yml").read_text(), flags=re.M)
 
 
-def test_every_requirement_is_pinned_exactly():
+def test_every_requirement_is_pinned_exactly_once():
     lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     loose = [line for line in lines if line and not line.startswith("#") and "==" not in line]
     assert not loose, f"requirements without an exact pin: {loose}"
+    names = [line.split("==")[0].lower() for line in lines if "==" in line]
+    assert len(names) == len(set(names)), "a package is pinned twice in requirements.txt"
 
 
 def test_torch_and_torchvision_are_pinned_exactly_everywhere():
