@@ -158,6 +158,22 @@ def test_perfect_and_empty_predictions_score_one_and_zero():
     assert table.loc["pants", "objects"] == 1 and table.loc["mean (mAP)", "AP@0.5"] == 1.0
 
 
+def test_precision_recall_curve_drops_after_a_false_positive_and_averages_to_ap():
+    data = load_coco(FIXTURE)
+    truth = [a for a in data["annotations"] if a["category_id"] == data["annotations"][0]["category_id"]]
+    right = [{"image_id": a["image_id"], "category_id": a["category_id"], "bbox": a["bbox"], "score": 0.9}
+             for a in truth]
+    x, y, w, h = truth[0]["bbox"]
+    wrong = {**right[0], "bbox": [x + w, y + h, w, h], "score": 0.95}   # no overlap, scored above the right ones
+    scores = coco_scores(data, right + [wrong])
+    name = next(c["name"] for c in data["categories"] if c["id"] == truth[0]["category_id"])
+    recall, precision = scores["pr50"][name]
+    assert precision[-1] == pytest.approx(len(truth) / (len(truth) + 1))   # all found, after one mistake
+    assert np.mean(precision) == pytest.approx(scores["per_class_ap50"][name], abs=1e-4)
+    assert set(scores["pr50"]) == {n for n, ap in scores["per_class_ap50"].items() if ap is not None}
+    json.dumps(scores)   # detect-eval --json prints the scores as they are
+
+
 def test_damaged_checkpoint_is_a_clear_error(tmp_path):
     bad = tmp_path / "detector.pt"
     bad.write_bytes(b"not a checkpoint")

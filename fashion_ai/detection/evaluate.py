@@ -49,7 +49,8 @@ def detect(model, pictures, categories, score_threshold=0.3, batch_size=8, progr
 
 def coco_scores(ground_truth: dict, detections: list) -> dict:
     """AP figures of `detections` (COCO result records: image_id, category_id, bbox [x, y, w, h], score)
-    against a COCO ground-truth dict. Keys: map50, map, small_map50, per_class_ap50, per_class_small_ap50."""
+    against a COCO ground-truth dict. Keys: map50, map, small_map50, per_class_ap50, per_class_small_ap50,
+    and pr50: per class with ground truth, (recall, precision) at IoU 0.5, the curve whose mean is its AP."""
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
@@ -76,6 +77,9 @@ def coco_scores(ground_truth: dict, detections: list) -> dict:
             _mean_valid(precision[:, :, k, 0, 2]) for k in range(len(cat_ids))),
         "small_map50": _mean_of(small.values()),
         "per_class_ap50": ap50, "per_class_small_ap50": small,
+        "pr50": {names[c]: ([round(float(r), 2) for r in run.params.recThrs],   # plain lists: --json prints it
+                            [round(float(p), 4) for p in precision[0, :, k, 0, 2]])
+                 for k, c in enumerate(cat_ids) if ap50[names[c]] is not None},
     }
 
 
@@ -98,7 +102,8 @@ def _empty_scores(gt, names):
     ap50 = {n: (0.0 if c in present else None) for c, n in names.items()}
     small_ap = {n: (0.0 if c in small else None) for c, n in names.items()}
     return {"map50": _mean_of(ap50.values()), "map": _mean_of(ap50.values()),
-            "small_map50": _mean_of(small_ap.values()), "per_class_ap50": ap50, "per_class_small_ap50": small_ap}
+            "small_map50": _mean_of(small_ap.values()), "per_class_ap50": ap50, "per_class_small_ap50": small_ap,
+            "pr50": {}}
 
 
 def readable_pictures(paths):

@@ -85,6 +85,20 @@ def plot_ap(table):
     return fig
 
 
+def plot_precision_recall(scores, classes, title="Precision against recall at IoU 0.5"):
+    """Precision-recall curves of a few classes (pycocotools' interpolated curves, whose mean is the AP):
+    where a class's curve drops shows how far down its score list the detector stays right."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name in classes:
+        recall, precision = scores["pr50"][name]
+        ax.plot(recall, np.clip(precision, 0, None), lw=2.5,
+                label=f"{name} (AP {scores['per_class_ap50'][name]:.2f})")
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="recall", ylabel="precision", title=title)
+    ax.legend(fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
 def _box(ax, box, colour, lw=1.5, ls="-"):
     x0, y0, x1, y1 = box
     ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=lw, ls=ls, color=colour))
