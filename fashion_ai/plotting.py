@@ -136,6 +136,56 @@ def plot_trend_ranking(table, pictures, n=8, title="Winning designs: catalogue i
 DOMAIN_COLORS = {"consumer": "tab:orange", "shop": "tab:blue"}
 
 
+def tsne_map(vectors, seed=0) -> np.ndarray:
+    """2-D t-SNE coordinates of embeddings (cosine distance, PCA start, fixed seed), so the map a class sees
+    is the same on every run."""
+    from sklearn.manifold import TSNE
+
+    perplexity = min(30.0, (len(vectors) - 1) / 3)
+    return TSNE(n_components=2, metric="cosine", init="pca", perplexity=perplexity,
+                random_state=seed).fit_transform(np.asarray(vectors, float))
+
+
+def plot_embedding_maps(embeddings: dict, labels, title="The same photos under two embeddings (t-SNE)"):
+    """One t-SNE map per embedding of the same photos, coloured by class: does training pull each class
+    together? Only neighbourhoods are meaningful on such a map, not distances between far groups."""
+    labels = np.asarray(labels)
+    classes = sorted(set(labels))
+    colors = dict(zip(classes, plt.cm.tab10.colors))
+    fig, axes = plt.subplots(1, len(embeddings), figsize=(6.2 * len(embeddings), 6), squeeze=False)
+    for ax, (name, vectors) in zip(axes[0], embeddings.items()):
+        xy = tsne_map(vectors)
+        for c in classes:
+            ax.scatter(*xy[labels == c].T, s=28, color=colors[c], label=c, alpha=0.85)
+        ax.set_title(name, fontsize=14)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0, -1].legend(fontsize=11, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle(title, fontsize=15)
+    fig.tight_layout()
+    return fig
+
+
+def live_slider(draw, slider):
+    """Show `slider` (an ipywidgets slider) with an output area below it that `draw(value)` refills each time
+    the slider moves, for a live class. Nothing is drawn until it moves: the cell before draws the default,
+    so a notebook run without a widget frontend shows that figure and never waits on the widgets."""
+    from IPython.display import display
+    from ipywidgets import Output, VBox
+
+    out = Output()
+
+    def redraw(change):
+        with out:
+            out.clear_output(wait=True)
+            draw(change["new"])
+            plt.show()
+
+    slider.observe(redraw, names="value")
+    display(VBox([slider, out]))
+    return out
+
+
 def thumbnail(image, side=96):
     """A small RGB array of a path or PIL image, for figures (files are read with the kit's safe loader)."""
     from PIL import Image
