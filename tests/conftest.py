@@ -17,6 +17,11 @@ def readme_commands():
         text = (data_samples_dir() / "README.md").read_text()
         lines = re.findall(rf"`fashion-ai ({name}(?: [^`]*)?)`", text)
         assert lines, f"data_samples/README.md must give the {name} command"
-        return [build_parser().parse_args(shlex.split(line)) for line in lines]
+        parsed = []
+        for line in lines:
+            args = build_parser().parse_args(shlex.split(line))
+            args.argv = shlex.split(line)  # to run the command again
+            parsed.append(args)
+        return parsed
 
     return commands
