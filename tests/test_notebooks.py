@@ -1,13 +1,15 @@
 """Every numbered notebook (notebooks/NN_*.ipynb) is executed top to bottom with nbclient, through
 `fashion_ai.walkthrough.execute_notebook`, and shows at least one figure; where a notebook reports a result
-beside its baseline, the result must beat it."""
+beside its baseline, the result must beat it; every result its prose quotes is printed by it (fashion_ai.prose)."""
 
 import pytest
 
 from fashion_ai.datasets import clothing
-from fashion_ai.walkthrough import execute_notebook, notebook_paths
+from fashion_ai.prose import unbacked_numbers
+from fashion_ai.walkthrough import execute_notebook, notebook_paths, notebooks_dir
 
 NOTEBOOKS = notebook_paths()
+SOLUTIONS = sorted((notebooks_dir() / "solutions").glob("*.ipynb"))
 #: Notebooks whose headline number goes into the walkthrough summary (`fashion-ai demo`).
 REPORTING = {"00_fashion_datasets", "02_cnn_features_and_clustering", "03_retrieval_and_metric_learning",
              "04_ssd_detection", "05_pop_signals", "06_forecasting_with_pop"}
@@ -50,6 +52,12 @@ def fashion_head_beats_its_backbone(run):
     assert found["sample set top-1, fashion"] > found["sample set top-1, efficientnet-lite0"], found
 
 
+def assert_prose_is_printed(run):
+    """Every number the notebook's prose quotes as a result is shown by one of its outputs."""
+    unbacked = unbacked_numbers(run.executed)
+    assert not unbacked, f"{run.name}: prose numbers no output shows (cell, number): {unbacked}"
+
+
 #: Per notebook, what its reported numbers must show.
 RESULT_CHECKS = {"00_fashion_datasets": real_photo_classifier_matches_its_anchor,
                  "02_cnn_features_and_clustering": clusters_beat_shuffled_classes,
@@ -65,6 +73,14 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
         assert run.results, f"{path.name} reports no headline number"
     if path.stem in RESULT_CHECKS:
         RESULT_CHECKS[path.stem](run)
+    assert_prose_is_printed(run)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_exercise_solutions_run(path, tmp_path):
+    run = execute_notebook(path, tmp_path, timeout=600)
+    assert run.ok, f"{path.name} failed: {run.error}"
+    assert_prose_is_printed(run)
 
 
 def test_the_walkthrough_has_notebooks():
