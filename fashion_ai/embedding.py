@@ -178,11 +178,17 @@ class SqueezeNetEmbedder(Embedder):
     def prepare(self, image):
         return resized_array(image, self.input_size, Image.Resampling.LANCZOS)
 
+    #: images per network pass: the numpy convolutions unfold each batch into large matrices, and small
+    #: batches keep them in the CPU caches (bench/embedding.py times the whole path)
+    network_batch = 4
+
     def embed_prepared(self, items):
         from orangecontrib.imageanalytics.squeezenet_model import SqueezenetModel
 
-        batch = SqueezenetModel.preprocess(np.stack(items).astype(float))
-        return np.asarray(self._net.predict([batch])[0], dtype=np.float32)
+        batches = [np.stack(items[i:i + self.network_batch]).astype(float)
+                   for i in range(0, len(items), self.network_batch)]
+        return np.concatenate([np.asarray(self._net.predict([SqueezenetModel.preprocess(b)])[0], dtype=np.float32)
+                               for b in batches])
 
 
 @dataclass
