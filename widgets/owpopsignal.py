@@ -205,6 +205,11 @@ class OWPopSignal(BackgroundTaskMixin, OWWidget):
         self.Error.failed(str(ex))
         self.Outputs.signals.send(None)
 
+    def on_cancelled(self):
+        # The last output came from other inputs or settings than the widget now shows: withdraw it.
+        self.Outputs.signals.send(None)
+        self.report_view.setPlainText("Cancelled: no output. Press Apply to compute the signals again.")
+
     def send_report(self):
         self.report_items((("Intervals", self.intervals), ("Weeks before release", self.window_weeks),
                            ("Release", self.release or "after the last post")))

@@ -66,6 +66,17 @@ class TestOWPopSignal(WidgetTest):
         self.assertIn("probe row 3 (/nowhere/probe.jpg): file not found", self.widget.report_view.toPlainText())
         self.assertIn("corpus input", self.widget.summary.text())
 
+    def test_cancel_withdraws_the_output(self):
+        self.send_signal(self.widget.Inputs.probes, self.probe_table())
+        self.wait_until_finished(timeout=WAIT)
+        self.assertIsNotNone(self.get_output(self.widget.Outputs.signals))
+        self.widget.intervals = 3
+        self.widget.commit.now()
+        self.widget.cancel_button.click()
+        self.wait_until_finished(timeout=WAIT)
+        self.assertIsNone(self.get_output(self.widget.Outputs.signals))
+        self.assertIn("Cancelled", self.widget.report_view.toPlainText())
+
     def test_corpus_without_required_columns_is_an_error(self):
         frame = self.corpus.iloc[:5][["path"]].rename(columns={"path": "image"})
         self.send_signal(self.widget.Inputs.corpus, frame_to_table(frame, image_column="image"))
