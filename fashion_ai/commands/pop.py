@@ -70,6 +70,7 @@ def run_pop(args) -> int:
     from ..datasets.corpus import CorpusError, read_corpus
     from ..pop.features import pack_path
     from ..pop.probes import probe_signals, tag_probes
+    from ..pop.query import in_interval
     from ..pop.signal import EmbeddedCorpus
 
     if not args.probe and not args.sheet:
@@ -88,7 +89,8 @@ def run_pop(args) -> int:
         return 2
     for problem in corpus.attrs["skipped"]:
         print(f"skipped {problem}")
-    if args.release is not None and corpus_posts_before(corpus, args.release, args.window_weeks) == 0:
+    window = pd.Timedelta(weeks=args.window_weeks)
+    if args.release is not None and not in_interval(corpus, args.release - window, args.release).any():
         first, last = corpus["timestamp"].min(), corpus["timestamp"].max()
         print(f"error: {csv}: no post falls in the {args.window_weeks:g} weeks before the release "
               f"{args.release.date()} (the corpus runs from {first.date()} to {last.date()}), so every POP value "
@@ -98,8 +100,7 @@ def run_pop(args) -> int:
     embedded = EmbeddedCorpus.build(corpus, model=args.model, pack=pack, show_bar=not args.json)
     for problem in embedded.skipped:
         print(f"skipped {problem}")
-    scored = probe_signals(embedded, probe, args.intervals, pd.Timedelta(weeks=args.window_weeks),
-                           release=args.release, tags=tags)
+    scored = probe_signals(embedded, probe, args.intervals, window, release=args.release, tags=tags)
     if scored.problems:
         print(f"error: {scored.problems[0].reason}")
         return 2
@@ -136,14 +137,6 @@ def run_pop_check(args) -> int:
     if args.json:
         print(json.dumps(result))
     return 0
-
-
-def corpus_posts_before(corpus, release, weeks) -> int:
-    """How many posts fall in the window of `weeks` before `release`."""
-    import pandas as pd
-
-    times = corpus["timestamp"]
-    return int(((times >= release - pd.Timedelta(weeks=weeks)) & (times < release)).sum())
 
 
 def _read_sheet(text):

@@ -58,6 +58,13 @@ def score(actual, forecast, scale=1.0) -> dict:
     return result
 
 
+def mean_curve_forecast(train: pd.DataFrame, products: pd.DataFrame, sales_columns) -> np.ndarray:
+    """The naive forecast: every product sells the train table's mean weekly curve. Any forecaster worth
+    its fitting must beat it."""
+    mean = train[list(sales_columns)].to_numpy(float).mean(0)
+    return np.tile(mean, (len(products), 1))
+
+
 def fit_and_forecast(forecaster, train: pd.DataFrame, products: pd.DataFrame, sales_columns) -> tuple:
     """Fit on `train` (its sales included), forecast `products` with their sales removed: (forecast, seconds).
     One thread each: on a few thousand products, threads of BLAS, OpenMP and torch wait on each other more
