@@ -23,6 +23,24 @@ def registry():
     QApplication.instance().processEvents()
 
 
+def real_consumer_and_shop_photos(scheme):
+    """01: the Image Viewer shows the real-photo set of the bundled clothing sample: every item with one shop
+    and one (simulated) consumer photo, each photo a file of that set."""
+    from fashion_ai.consumer_shop import load_set
+    from fashion_ai.datasets.photo_views import sample_check_set
+    from fashion_ai_widgets.tables import image_paths
+
+    viewer = next(scheme.widget_for_node(n) for n in scheme.nodes if n.title == "Image Viewer")
+    data = viewer.data
+    assert data is not None, "the Image Viewer got no photos"
+    expected, _ = load_set(str(sample_check_set()))
+    assert len(data) == len(expected)
+    domain = data.domain["domain"]
+    shown = [domain.values[int(code)] for code in data.get_column(domain)]
+    assert sorted(shown) == sorted(expected["domain"]) and set(shown) == {"consumer", "shop"}
+    assert sorted(image_paths(data)) == sorted(str(Path(p)) for p in expected["path"])
+
+
 def clustered_garment_photos(scheme):
     """02: every photo of the bundled clothing sample reaches the Image Viewer with its class and one of the
     ten clusters, ordered and titled by cluster, and only CNN features went into the distances (the class and
@@ -93,7 +111,8 @@ def pop_lines_grouped_by_trend(scheme):
 
 
 #: Per workflow, what its outputs must show once it has settled.
-OUTPUT_CHECKS = {"02_features_clustering.ows": clustered_garment_photos,
+OUTPUT_CHECKS = {"01_consumer_shop_set.ows": real_consumer_and_shop_photos,
+                 "02_features_clustering.ows": clustered_garment_photos,
                  "03_retrieval.ows": real_photos_find_their_shop_photos,
                  "04_detect_and_retrieve.ows": detected_real_garments_find_their_shop_photos,
                  "05_pop_signal.ows": pop_lines_grouped_by_trend}
