@@ -430,7 +430,7 @@ def choose_keep(head, real_val: TrainingViews, generated_val: TrainingViews):
                     "by_keep": {str(k): v for k, v in scores.items()}}
 
 
-def train_fashion(out=None, per_class=150, consumer_views=2, real_views=3, epochs=30, seed=0, center=False,
+def train_fashion(out=None, per_class=400, consumer_views=2, real_views=3, epochs=30, seed=0, center=False,
                   clothing_root=None, validation_per_class=30, view_progress=None, epoch_progress=None):
     """The whole recipe behind the shipped head. Training photos: garments rendered from Fashion-MNIST's
     train split, and real garment photos of the clothing set's training contributors with consumer-style

@@ -6,7 +6,7 @@ def register(subparsers):
         "train-fashion", help="train the fashion embedding head on real garment photos (clothing set) and on "
                               "photos generated from Fashion-MNIST's train split")
     parser.add_argument("--out", help="checkpoint to write (default: data_samples/fashion_head.pt)")
-    parser.add_argument("--per-class", type=int, default=150, help="generated train garments per class")
+    parser.add_argument("--per-class", type=int, default=400, help="generated train garments per class")
     parser.add_argument("--consumer-views", type=int, default=2, help="consumer photos per generated garment")
     parser.add_argument("--real-views", type=int, default=3, help="consumer-style views per real photo")
     parser.add_argument("--clothing", default=None, help="clothing-set folder (default: the full set when "
