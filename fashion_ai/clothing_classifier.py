@@ -67,7 +67,7 @@ class ClothingNet(nn.Module):
         self.head = nn.Sequential(net._conv_head, net._bn1, nn.ReLU6(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
                                   nn.Dropout(dropout), nn.Linear(1280, len(CLASSES)))
         self.to(memory_format=torch.channels_last)  # faster on CPU
-        self.requires_grad_(True)
+        self.requires_grad_(True)  # folding batch norm leaves the weights frozen; all of them are trained
 
     def forward(self, pictures):
         x = pictures.permute(0, 3, 1, 2).float().div(127.5).sub(1.0).contiguous(memory_format=torch.channels_last)
