@@ -3,7 +3,9 @@ classes (`fashion_ai.datasets.clothing`).
 
 The whole network is trained, starting from its ImageNet weights, on small inputs (192 x 192) so that a
 laptop CPU gets through a few epochs in minutes; every epoch sees a fresh augmented view of each training
-photo (random crop and zoom, mirror, light and colour). Predictions average the photo and its mirror image.
+photo (random crop and zoom, mirror, light and colour). Predictions look at the photo a little larger
+(`eval_size`): the random crops showed garments zoomed in, so at the training size they look small. They
+average the photo and its mirror image.
 
 The rule, as everywhere in the kit: train on `train`, choose settings and the stopping epoch on
 `validation`, score `test` once, with `evaluate` (the `clothing-eval` command).
@@ -20,6 +22,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from .allocator import keep_freed_memory
 from .datasets.clothing import CLASSES, load_extra, load_split
 from .efficientnet import efficientnet_lite0, fold_batch_norm
 from .images import ImageLoadError, load_image
@@ -38,6 +41,7 @@ class TrainSettings:
     """Everything a training run depends on; stored in the checkpoint as its record."""
 
     input_size: int = 192
+    eval_size: int = 224
     epochs: int = 6
     lr: float = 5e-4
     head_lr: float = 1.5e-3
@@ -56,11 +60,12 @@ def checkpoint_path() -> Path:
 
 
 class ClothingNet(nn.Module):
-    """EfficientNet-Lite0 (batch norm folded) with a new 10-class head; takes uint8 (N, H, W, 3) pictures."""
+    """EfficientNet-Lite0 (batch norm folded) with a new 10-class head; takes uint8 (N, H, W, 3) pictures.
+    `eval_size` is the picture size its predictions use."""
 
-    def __init__(self, dropout=0.3, pretrained=True, input_size=192):
+    def __init__(self, dropout=0.3, pretrained=True, eval_size=224):
         super().__init__()
-        self.input_size = input_size
+        self.eval_size = eval_size
         net = fold_batch_norm(efficientnet_lite0(pretrained))
         self.stem = nn.Sequential(net._conv_stem, net._bn0, net._swish)
         self.blocks = nn.ModuleList(net._blocks)
@@ -157,14 +162,15 @@ def train(settings: TrainSettings, root=None, log=print):
 
     Returns (net, record): `record` holds the settings, the per-epoch curve and the chosen epoch."""
     start = time.time()
+    keep_freed_memory()
     torch.manual_seed(settings.seed)
-    net = ClothingNet(settings.dropout, input_size=settings.input_size)
+    net = ClothingNet(settings.dropout, eval_size=settings.eval_size)
     train_photos, train_labels = split_photos("train", root)
     if settings.extra_photos:
         extra_photos, extra_labels = split_photos("extra", root)
         train_photos, train_labels = train_photos + extra_photos, np.concatenate([train_labels, extra_labels])
     val_photos, val_labels = split_photos("validation", root)
-    val_pictures = eval_pictures(val_photos, settings.input_size)
+    val_pictures = eval_pictures(val_photos, settings.eval_size)
     log(f"training on {len(train_photos)} photos, choosing the epoch on {len(val_photos)} validation photos")
     body = [p for name, p in net.named_parameters() if not name.startswith("head.")]
     optimizer = torch.optim.AdamW([{"params": body, "lr": settings.lr},
@@ -224,7 +230,7 @@ def load_classifier(path=None) -> ClothingNet:
     """The trained network, every weight from the checkpoint."""
     saved = _read(path)
     settings = saved["record"]["settings"]
-    net = ClothingNet(settings["dropout"], pretrained=False, input_size=settings["input_size"])
+    net = ClothingNet(settings["dropout"], pretrained=False, eval_size=settings["eval_size"])
     try:
         net.load_state_dict({k: v.float() for k, v in saved["state"].items()})
     except RuntimeError:
@@ -236,7 +242,7 @@ def load_classifier(path=None) -> ClothingNet:
 def predict_photos(photos, path=None) -> np.ndarray:
     """(N, 10) class probabilities for RGB PIL photos (photo and mirror image averaged)."""
     net = load_classifier(path)
-    return probabilities(net, eval_pictures(photos, net.input_size))
+    return probabilities(net, eval_pictures(photos, net.eval_size))
 
 
 def predict_paths(paths, path=None):

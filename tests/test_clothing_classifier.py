@@ -15,10 +15,12 @@ PROBE_ANCHOR = 0.895
 
 def test_training_on_the_bundled_sample_writes_a_checkpoint_with_its_record(tmp_path, capsys):
     out = tmp_path / "tiny.pt"
-    assert main(["clothing-train", "--data", str(clothing.bundled_sample()), "--input-size", "128", "--epochs", "2",
-                 "--out", str(out)]) == 0
+    assert main(["clothing-train", "--data", str(clothing.bundled_sample()), "--input-size", "128",
+                 "--eval-size", "144", "--epochs", "2", "--out", str(out)]) == 0
     record = cc.checkpoint_info(out)
-    assert record["settings"]["input_size"] == 128 and record["settings"]["epochs"] == 2
+    assert record["settings"]["input_size"] == 128 and record["settings"]["eval_size"] == 144
+    assert record["settings"]["epochs"] == 2
+    assert cc.load_classifier(str(out)).eval_size == 144
     assert record["train_photos"] == 200 and record["val_photos"] == 60
     assert [row["epoch"] for row in record["history"]] == [1, 2]
     chosen = record["history"][record["chosen_epoch"] - 1]
@@ -72,7 +74,7 @@ def test_a_checkpoint_with_other_weights_is_refused(tmp_path):
     import torch
 
     other = tmp_path / "old.pt"
-    record = {"settings": {"dropout": 0.3, "input_size": 192}}
+    record = {"settings": {"dropout": 0.3, "eval_size": 224}}
     torch.save({"state": {"head.6.weight": torch.zeros(10, 1280)}, "record": record,
                 "classes": list(clothing.CLASSES)}, other)
     with pytest.raises(cc.ClothingCheckpointError, match="holds another network's weights"):
