@@ -1,10 +1,10 @@
 """Training speed on Linux: keep freed memory for reuse instead of handing it back to the system.
 
-Each training step allocates and frees the same large activation buffers. By default glibc maps every
-buffer over 32 MB afresh and returns it on free, so the next step pays again in page faults (on a 2-core
-laptop, about a third of a classifier step; `bench/training_memory.py` measures it). Raising the two
-thresholds makes glibc keep and reuse that memory. The process then holds on to its peak memory until
-it exits, which is what a training run wants anyway.
+Each training step allocates and frees the same large activation buffers. By default glibc gives each buffer
+above its threshold (128 kB, rising to 32 MB at most) a fresh mapping and unmaps it on free, so every step
+pays again in page faults; `bench/training_memory.py` measures what that costs a classifier step. Raising
+the two thresholds makes glibc keep and reuse that memory. The process then holds on to its peak memory
+until it exits, which is what a training run wants anyway.
 """
 
 import ctypes
