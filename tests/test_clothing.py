@@ -41,10 +41,12 @@ def test_full_set_has_the_official_split_sizes():
 
 
 @needs_full_set
-def test_extra_photos_are_the_ten_classes_outside_the_official_split():
+def test_extra_photos_are_the_ten_classes_outside_the_official_split_from_other_contributors_than_test():
+    table = clothing.read_table(FULL)
     extra = clothing.load_extra(FULL)
-    assert len(extra) == 758 and set(extra["label"]) == set(clothing.CLASSES)
+    assert len(extra) == 287 and set(extra["label"]) == set(clothing.CLASSES)
     assert (extra["split_small"] == "").all()
+    assert not set(extra["sender_id"]) & set(table.loc[table["split_small"] == "test", "sender_id"])
     assert clothing.load_extra(clothing.bundled_sample()).empty
 
 
