@@ -127,8 +127,8 @@ def load_split(split, root=None) -> pd.DataFrame:
 
 def load_extra(root=None) -> pd.DataFrame:
     """Photos of the ten classes that the official split leaves out (blank `split_small`): more training
-    data. The test split holds every photo of its contributors but these: theirs are left out too, so that
-    no one's clothes or rooms reach test from training. The bundled subset has none."""
+    data. Photos of the test split's contributors are left out, so that no one's clothes or rooms reach test
+    from training. The bundled subset has none."""
     table = read_table(root)
     test_senders = set(table.loc[table["split_small"] == "test", "sender_id"])
     outside = (table["split_small"] == "") & table["label"].isin(CLASSES) & ~table["sender_id"].isin(test_senders)
